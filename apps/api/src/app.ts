@@ -1,0 +1,123 @@
+/**
+ * buildApp(config): the whole HTTP application, never listening (architecture rule 1).
+ * server.ts listens; tests call `app.inject()`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { Redis } from 'ioredis';
+import type { DestinationStream, Logger } from 'pino';
+import type { Config } from './config.js';
+import { type DbHandle, openDatabase } from './db/client.js';
+import { type Clock, systemClock } from './lib/clock.js';
+import { type EventBus, InProcessEventBus, RedisEventBus } from './lib/event-bus.js';
+import { loggerOptions } from './lib/logger.js';
+import auditModule from './modules/audit/index.js';
+import { KeyStore } from './modules/auth/auth.keys.js';
+import authModule from './modules/auth/index.js';
+import healthModule from './modules/health/index.js';
+import authPlugin from './plugins/auth.js';
+import contextPlugin, { type AppContext } from './plugins/context.js';
+import metricsPlugin from './plugins/metrics.js';
+import problemDetails from './plugins/problem-details.js';
+import securityPlugin from './plugins/security.js';
+import swaggerPlugin from './plugins/swagger.js';
+import validationPlugin from './plugins/validation.js';
+
+export interface BuildOptions {
+  /** An already-open database (tests); otherwise the configured one is opened and owned. */
+  db?: DbHandle;
+  redis?: Redis | null;
+  clock?: Clock;
+  keys?: KeyStore;
+  bus?: EventBus;
+  /** Where log lines go (tests capture them); default stdout. */
+  logStream?: DestinationStream;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function createRedis(config: NonNullable<Config['redis']>): Redis {
+  return new Redis(config.url, {
+    // Fail fast instead of queueing while disconnected, and bound every command (security.md F6/F7).
+    enableOfflineQueue: false,
+    commandTimeout: config.commandTimeoutMs,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    lazyConnect: true,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config, options.logStream),
+    // Request ids: a well-formed incoming X-Request-Id is kept (correlation across services),
+    // anything else is replaced, so a hostile header cannot inject into logs.
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    trustProxy: config.http.trustProxy === false ? false : [...config.http.trustProxy],
+    bodyLimit: config.http.bodyLimit,
+    requestTimeout: config.http.requestTimeoutMs,
+    connectionTimeout: config.http.requestTimeoutMs,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 200 },
+    ajv: { customOptions: { coerceTypes: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const owned: AppContext['owned'] = [];
+  let redis = options.redis;
+  if (redis === undefined && config.redis) {
+    redis = createRedis(config.redis);
+    redis.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'redis error'));
+    owned.push({ close: () => void redis?.disconnect() });
+    try {
+      await redis.connect();
+    } catch (err) {
+      // Start anyway: readiness reports Redis down and the client keeps reconnecting.
+      app.log.error({ err }, 'redis unreachable at startup');
+    }
+  }
+  if (!config.redis) {
+    app.log.warn(
+      'REDIS_URL is not set: single-instance mode (rate limits, revocation and events stay in this process)',
+    );
+  }
+  const clock = options.clock ?? systemClock;
+  const bus =
+    options.bus ??
+    (redis
+      ? new RedisEventBus(
+          redis,
+          config.redis?.keyPrefix ?? 'diabetify:',
+          () => clock.now(),
+          (err) => app.log.warn({ err }, 'event bus error'),
+        )
+      : new InProcessEventBus(() => clock.now()));
+  if (!options.bus) owned.unshift(bus);
+  const db = options.db ?? (await openDatabase(config, app.log as unknown as Logger));
+  if (!options.db) owned.push(db);
+  const keys = options.keys ?? (await KeyStore.load(config));
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(contextPlugin, { config, db, redis: redis ?? null, clock, bus, keys, owned });
+  await app.register(problemDetails);
+  await app.register(validationPlugin);
+  await app.register(securityPlugin);
+  await app.register(metricsPlugin);
+  await app.register(swaggerPlugin);
+  await app.register(authPlugin, { keys });
+
+  await app.register(healthModule);
+  await app.register(authModule);
+  await app.register(auditModule);
+
+  return app;
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+/**
+ * The `diabetify` command: serve, migrate, seed, version.
+ * Exit codes: 0 success, 1 failure, 2 usage or configuration error.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { openDatabase } from './db/client.js';
+import { seedDemoClinic } from './db/seed/index.js';
+import { startServer } from './server.js';
+
+const USAGE = `Usage: diabetify <command> [options]
+
+Commands:
+  serve                         start the HTTP server (default)
+  migrate                       apply database migrations and exit
+  seed [--patients N] [--days D] [--seed S]
+                                create a demo clinic: staff, patients, CGM and meter readings
+  version                       print the version
+
+Configuration comes from the environment; see .env.example.`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function positiveInt(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new ConfigError([`--${name} must be a positive integer`]);
+  return n;
+}
+
+async function migrate(config: Config): Promise<void> {
+  const log = pino({ level: config.log.level });
+  const handle = await openDatabase(config, log);
+  try {
+    const started = performance.now();
+    await handle.migrate();
+    log.info({ database: handle.kind, ms: Math.round(performance.now() - started) }, 'migrations applied');
+  } finally {
+    await handle.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'serve', ...rest] = argv;
+  if (command === 'version' || command === '--version') {
+    process.stdout.write(`diabetify ${version()}\n`);
+    return 0;
+  }
+  if (command === 'help' || command === '--help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'serve':
+      await startServer(config);
+      return -1; // keep running; the signal handler exits
+    case 'migrate':
+      await migrate(config);
+      return 0;
+    case 'seed': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { patients: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' } },
+      });
+      const handle = await openDatabase(config);
+      try {
+        await handle.migrate();
+        await seedDemoClinic(handle, {
+          patients: positiveInt(values.patients, 20, 'patients'),
+          days: positiveInt(values.days, 14, 'days'),
+          seed: positiveInt(values.seed, 42, 'seed'),
+          progress: process.stderr.isTTY,
+          timezone: config.clinic.timezone,
+        });
+      } finally {
+        await handle.close();
+      }
+      return 0;
+    }
+    default:
+      process.stderr.write(`Unknown command: ${command}\n\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`diabetify: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,254 @@
+/**
+ * The only place that reads `process.env` (architecture rule 7).
+ *
+ * The environment is validated against one TypeBox schema, then mapped onto a nested, frozen
+ * `Config`. Production mode collects *every* problem before refusing to start, so an operator
+ * fixes the deployment in one round instead of one variable per restart.
+ */
+import path from 'node:path';
+import { type Static, Type } from 'typebox';
+import { Value } from 'typebox/value';
+
+const Bool = Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')]);
+
+const EnvSchema = Type.Object({
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], {
+    default: 'development',
+  }),
+  HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATA_DIR: Type.String({ default: './data', minLength: 1 }),
+  DB_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
+  DB_CONNECT_TIMEOUT_MS: Type.Integer({ default: 2000, minimum: 100 }),
+  DB_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100 }),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ default: 500, minimum: 50 }),
+  REDIS_KEY_PREFIX: Type.String({ default: 'diabetify:' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  LOG_PRETTY: Type.Optional(Bool),
+  CORS_ORIGINS: Type.String({ default: '' }),
+  TRUST_PROXY: Type.String({ default: '' }),
+  BODY_LIMIT_BYTES: Type.Integer({ default: 1_048_576, minimum: 1024, maximum: 52_428_800 }),
+  REQUEST_TIMEOUT_MS: Type.Integer({ default: 30000, minimum: 1000 }),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100 }),
+  RATE_LIMIT_MAX: Type.Integer({ default: 600, minimum: 1 }),
+  RATE_LIMIT_WINDOW_MS: Type.Integer({ default: 60000, minimum: 1000 }),
+  METRICS_ENABLED: Type.Optional(Bool),
+  DOCS_ENABLED: Type.Optional(Bool),
+  JWT_ISSUER: Type.String({ default: 'diabetify', minLength: 1 }),
+  JWT_PRIVATE_KEY: Type.Optional(Type.String()),
+  JWT_PREVIOUS_PUBLIC_KEYS: Type.Optional(Type.String()),
+  PUBLIC_WEB_ORIGIN: Type.Optional(Type.String({ pattern: '^https?://' })),
+  CLINIC_TIMEZONE: Type.String({ default: 'America/Argentina/Buenos_Aires' }),
+  AUDIT_CHAIN_SHARDS: Type.Integer({ default: 16, minimum: 1, maximum: 256 }),
+  BOOTSTRAP_ADMIN_USERNAME: Type.Optional(Type.String()),
+  BOOTSTRAP_ADMIN_EMAIL: Type.Optional(Type.String()),
+  BOOTSTRAP_ADMIN_PASSWORD: Type.Optional(Type.String()),
+});
+type Env = Static<typeof EnvSchema>;
+
+export interface Config {
+  readonly env: 'development' | 'test' | 'production';
+  readonly isProduction: boolean;
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly bodyLimit: number;
+    readonly requestTimeoutMs: number;
+    readonly shutdownTimeoutMs: number;
+    /** false, or the explicit proxy addresses/CIDRs we trust for X-Forwarded-For. */
+    readonly trustProxy: false | readonly string[];
+    readonly corsOrigins: readonly string[];
+    readonly docsEnabled: boolean;
+    readonly metricsEnabled: boolean;
+    readonly publicWebOrigin: string;
+  };
+  readonly db:
+    | { readonly kind: 'pglite'; readonly dataDir: string }
+    | {
+        readonly kind: 'postgres';
+        readonly url: string;
+        readonly poolMax: number;
+        readonly connectTimeoutMs: number;
+        readonly statementTimeoutMs: number;
+      };
+  readonly redis: { readonly url: string; readonly commandTimeoutMs: number; readonly keyPrefix: string } | null;
+  readonly dataDir: string;
+  readonly log: { readonly level: string; readonly pretty: boolean };
+  readonly rateLimit: { readonly max: number; readonly windowMs: number };
+  readonly auth: {
+    readonly issuer: string;
+    readonly privateKey: string | undefined;
+    readonly previousPublicKeys: string | undefined;
+  };
+  readonly clinic: { readonly timezone: string };
+  readonly audit: { readonly chainShards: number };
+  readonly bootstrapAdmin: { readonly username: string; readonly email: string; readonly password: string } | null;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DEFAULT_PASSWORDS = new Set([
+  'admin',
+  'password',
+  'postgres',
+  'changeme',
+  'secret',
+  'root',
+  '123456',
+  'diabetify',
+]);
+
+function bool(value: string | undefined, fallback: boolean): boolean {
+  return value === undefined ? fallback : value === 'true' || value === '1';
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+function isValidTimezone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Problems that make a production deployment unsafe; all are reported together. */
+function productionProblems(env: Env): string[] {
+  const problems: string[] = [];
+  if (!env.JWT_PRIVATE_KEY) problems.push('JWT_PRIVATE_KEY is required in production (Ed25519 PEM or JWK)');
+  else if (env.JWT_PRIVATE_KEY.length < 64) problems.push('JWT_PRIVATE_KEY is too short to be a real Ed25519 key');
+  if (!env.DATABASE_URL) problems.push('DATABASE_URL is required in production (the embedded database is for demos)');
+  else {
+    try {
+      const password = decodeURIComponent(new URL(env.DATABASE_URL).password);
+      if (password === '' || DEFAULT_PASSWORDS.has(password.toLowerCase()))
+        problems.push('DATABASE_URL uses an empty or default password');
+    } catch {
+      problems.push('DATABASE_URL is not a valid URL');
+    }
+  }
+  if (!env.PUBLIC_WEB_ORIGIN) problems.push('PUBLIC_WEB_ORIGIN is required in production (links in e-mails)');
+  const origins = list(env.CORS_ORIGINS);
+  if (origins.some((o) => o === '*' || o.includes('*'))) problems.push('CORS_ORIGINS must not contain a wildcard');
+  if (list(env.TRUST_PROXY).some((p) => p === '*' || p === 'true'))
+    problems.push('TRUST_PROXY must list proxy addresses, not trust everyone');
+  const admin = env.BOOTSTRAP_ADMIN_PASSWORD;
+  if (admin !== undefined && (admin.length < 12 || DEFAULT_PASSWORDS.has(admin.toLowerCase())))
+    problems.push('BOOTSTRAP_ADMIN_PASSWORD is a default or shorter than 12 characters');
+  if (env.BOOTSTRAP_ADMIN_USERNAME?.toLowerCase() === 'admin' && admin?.toLowerCase() === 'admin')
+    problems.push('the default admin/admin account is refused in production');
+  return problems;
+}
+
+/**
+ * Validate the environment and build the frozen config. Throws `ConfigError` listing every problem.
+ * Empty strings are treated as unset so `.env` files can leave a line blank.
+ */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const v = source[key];
+    if (v !== undefined && v !== '') raw[key] = v;
+  }
+  const withDefaults = Value.Default(EnvSchema, Value.Convert(EnvSchema, raw));
+  const problems: string[] = [];
+  if (!Value.Check(EnvSchema, withDefaults)) {
+    for (const e of Value.Errors(EnvSchema, withDefaults)) {
+      problems.push(`${e.instancePath.replace(/^\//, '') || '(env)'}: ${e.message}`);
+    }
+    throw new ConfigError(problems);
+  }
+  const env = withDefaults as Env;
+  if (!isValidTimezone(env.CLINIC_TIMEZONE)) problems.push(`CLINIC_TIMEZONE: unknown zone ${env.CLINIC_TIMEZONE}`);
+  const bootstrapKeys = [env.BOOTSTRAP_ADMIN_USERNAME, env.BOOTSTRAP_ADMIN_EMAIL, env.BOOTSTRAP_ADMIN_PASSWORD];
+  const bootstrapSet = bootstrapKeys.filter((v) => v !== undefined).length;
+  if (bootstrapSet !== 0 && bootstrapSet !== 3)
+    problems.push('BOOTSTRAP_ADMIN_USERNAME, _EMAIL and _PASSWORD must be set together');
+  if (env.NODE_ENV === 'production') problems.push(...productionProblems(env));
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const dataDir = path.resolve(env.DATA_DIR);
+  const trust = list(env.TRUST_PROXY);
+  const config: Config = {
+    env: env.NODE_ENV,
+    isProduction: env.NODE_ENV === 'production',
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      bodyLimit: env.BODY_LIMIT_BYTES,
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      trustProxy: trust.length > 0 ? trust : false,
+      corsOrigins: list(env.CORS_ORIGINS),
+      docsEnabled: bool(env.DOCS_ENABLED, true),
+      metricsEnabled: bool(env.METRICS_ENABLED, true),
+      publicWebOrigin: env.PUBLIC_WEB_ORIGIN ?? `http://localhost:${env.PORT}`,
+    },
+    db: env.DATABASE_URL
+      ? {
+          kind: 'postgres',
+          url: env.DATABASE_URL,
+          poolMax: env.DB_POOL_MAX,
+          connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+          statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+        }
+      : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
+    redis: env.REDIS_URL
+      ? { url: env.REDIS_URL, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS, keyPrefix: env.REDIS_KEY_PREFIX }
+      : null,
+    dataDir,
+    log: { level: env.LOG_LEVEL, pretty: bool(env.LOG_PRETTY, Boolean(process.stdout.isTTY)) },
+    rateLimit: { max: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS },
+    auth: {
+      issuer: env.JWT_ISSUER,
+      privateKey: env.JWT_PRIVATE_KEY,
+      previousPublicKeys: env.JWT_PREVIOUS_PUBLIC_KEYS,
+    },
+    clinic: { timezone: env.CLINIC_TIMEZONE },
+    audit: { chainShards: env.AUDIT_CHAIN_SHARDS },
+    bootstrapAdmin:
+      bootstrapSet === 3
+        ? {
+            username: env.BOOTSTRAP_ADMIN_USERNAME as string,
+            email: env.BOOTSTRAP_ADMIN_EMAIL as string,
+            password: env.BOOTSTRAP_ADMIN_PASSWORD as string,
+          }
+        : null,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Test and CLI helper: the process environment with overrides (still validated). */
+export function configFromEnv(overrides: Record<string, string | undefined> = {}): Config {
+  return loadConfig({ ...process.env, ...overrides });
+}
+
+/** Variables used by tests to point the suite at real servers; read here to keep rule 7. */
+export const testEnv = {
+  databaseUrl: process.env.TEST_DATABASE_URL || undefined,
+  redisUrl: process.env.TEST_REDIS_URL || undefined,
+};

@@ -1,0 +1,3 @@
+export * from './audit.js';
+export * from './people.js';
+export * from './readings.js';

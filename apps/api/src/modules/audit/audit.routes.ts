@@ -1,0 +1,175 @@
+/**
+ * Admin access to the audit trail: keyset list, streamed export (CSV or JSON, constant memory),
+ * and chain verification. Reading the trail is itself audited.
+ */
+import { pipeline, Readable } from 'node:stream';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { stringify } from 'csv-stringify';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { decodeCursor, encodeCursor } from '../../lib/cursor.js';
+import { responses } from '../../lib/http.js';
+import { auditOrigin } from '../../plugins/auth.js';
+import type { AuditFilters, AuditRow } from './audit.repository.js';
+import {
+  ADMIN_ONLY,
+  AuditPage,
+  AuditQuery,
+  AuditVerification,
+  CSV_COLUMNS,
+  ExportQuery,
+  toAuditEvent,
+} from './audit.schema.js';
+
+type FilterQuery = {
+  actorId?: number;
+  actorRole?: string;
+  patientId?: number;
+  action?: string;
+  resourceType?: string;
+  outcome?: string;
+  from?: string;
+  to?: string;
+};
+
+function filtersOf(q: FilterQuery): AuditFilters {
+  const f: AuditFilters = {};
+  if (q.actorId !== undefined) f.actorId = q.actorId;
+  if (q.actorRole !== undefined) f.actorRole = q.actorRole;
+  if (q.patientId !== undefined) f.patientId = q.patientId;
+  if (q.action !== undefined) f.action = q.action;
+  if (q.resourceType !== undefined) f.resourceType = q.resourceType;
+  if (q.outcome !== undefined) f.outcome = q.outcome;
+  if (q.from !== undefined) f.from = new Date(q.from);
+  if (q.to !== undefined) f.to = new Date(q.to);
+  return f;
+}
+
+function csvRow(row: AuditRow) {
+  return [
+    row.id,
+    row.createdAt.toISOString(),
+    row.actorId,
+    row.actorRole,
+    row.action,
+    row.resourceType,
+    row.resourceId,
+    row.patientId,
+    row.outcome,
+    row.ip,
+    row.userAgent,
+    row.requestId,
+    JSON.stringify(row.details),
+    row.chainShard,
+    row.chainSeq,
+    row.hash,
+  ];
+}
+
+async function* jsonArray(rows: AsyncIterable<AuditRow>): AsyncGenerator<string> {
+  let first = true;
+  yield '[';
+  for await (const row of rows) {
+    yield `${first ? '\n' : ',\n'}${JSON.stringify(toAuditEvent(row))}`;
+    first = false;
+  }
+  yield '\n]\n';
+}
+
+export default async function auditRoutes(root: FastifyInstance) {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  app.get(
+    '/v1/audit-events',
+    {
+      config: { auth: ADMIN_ONLY },
+      schema: {
+        tags: ['audit'],
+        summary: 'Search the audit trail (newest first, keyset cursor)',
+        querystring: AuditQuery,
+        response: responses({ 200: AuditPage }),
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const beforeId = q.cursor ? decodeCursor(q.cursor, ['number'] as const)[0] : undefined;
+      const filters = filtersOf(q);
+      const page = await app.audit.list(filters, beforeId, q.limit ?? 50);
+      await app.audit.record(app.db.db, {
+        ...auditOrigin(request),
+        action: 'audit_events.list',
+        resourceType: 'audit_events',
+        patientId: q.patientId ?? null,
+        outcome: 'success',
+        details: { filters: Object.keys(filters), returned: page.rows.length },
+      });
+      return {
+        data: page.rows.map(toAuditEvent),
+        nextCursor: page.nextBeforeId === null ? null : encodeCursor([page.nextBeforeId]),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/audit-events/export',
+    {
+      config: { auth: ADMIN_ONLY },
+      schema: {
+        tags: ['audit'],
+        summary: 'Export the audit trail as CSV or JSON (streamed, oldest first)',
+        querystring: ExportQuery,
+        response: responses({
+          200: Type.String({ description: 'text/csv or application/json, streamed' }),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const filters = filtersOf(q);
+      await app.audit.record(app.db.db, {
+        ...auditOrigin(request),
+        action: 'audit_events.export',
+        resourceType: 'audit_events',
+        patientId: q.patientId ?? null,
+        outcome: 'success',
+        details: { format: q.format, filters: Object.keys(filters) },
+      });
+      const rows = app.audit.export(filters);
+      const stamp = app.clock.now().toISOString().replace(/[:.]/g, '-');
+      reply.header('content-disposition', `attachment; filename="audit-events-${stamp}.${q.format}"`);
+      if (q.format === 'csv') {
+        reply.type('text/csv; charset=utf-8');
+        const csv = stringify({ header: true, columns: [...CSV_COLUMNS] });
+        // A failure mid-stream (database gone) aborts the response rather than ending it cleanly.
+        pipeline(Readable.from(rows).map(csvRow), csv, (err) => {
+          if (err) request.log.error({ err }, 'audit export failed mid-stream');
+        });
+        return reply.send(csv);
+      }
+      reply.type('application/json; charset=utf-8');
+      return reply.send(Readable.from(jsonArray(rows)));
+    },
+  );
+
+  app.get(
+    '/v1/audit-events/verify',
+    {
+      config: { auth: ADMIN_ONLY },
+      schema: {
+        tags: ['audit'],
+        summary: 'Verify every hash chain of the audit trail; reports the first broken link',
+        response: responses({ 200: AuditVerification }),
+      },
+    },
+    async (request) => {
+      const result = await app.audit.verify();
+      await app.audit.record(app.db.db, {
+        ...auditOrigin(request),
+        action: 'audit_events.verify',
+        resourceType: 'audit_events',
+        outcome: result.ok ? 'success' : 'failure',
+        details: { checkedRows: result.checkedRows, brokenId: result.firstBroken?.id ?? null },
+      });
+      return { ...result, verifiedAt: result.verifiedAt.toISOString() };
+    },
+  );
+}

@@ -1,0 +1,54 @@
+import { AuditEvent, AuditQuery, AuditVerification, KeysetPage } from '@diabetify/contracts';
+import { Type } from 'typebox';
+import type { RoutePolicy } from '../../plugins/auth.js';
+import type { AuditRow } from './audit.repository.js';
+
+export { AuditQuery, AuditVerification };
+export const AuditPage = KeysetPage(AuditEvent);
+
+export const ExportQuery = Type.Object(
+  {
+    ...Type.Omit(AuditQuery, ['cursor', 'limit']).properties,
+    format: Type.Union([Type.Literal('csv'), Type.Literal('json')], { default: 'json' }),
+  },
+  { additionalProperties: false },
+);
+
+export const ADMIN_ONLY: RoutePolicy = { audience: 'backoffice', roles: ['admin'] };
+
+export function toAuditEvent(row: AuditRow) {
+  return {
+    id: row.id,
+    createdAt: row.createdAt.toISOString(),
+    actor: { id: row.actorId, role: row.actorRole },
+    action: row.action,
+    resourceType: row.resourceType,
+    resourceId: row.resourceId,
+    patientId: row.patientId,
+    outcome: row.outcome as 'success' | 'denied' | 'failure' | 'error',
+    ip: row.ip,
+    userAgent: row.userAgent,
+    requestId: row.requestId,
+    details: row.details,
+    chain: { shard: row.chainShard, seq: row.chainSeq, hash: row.hash },
+  };
+}
+
+export const CSV_COLUMNS = [
+  'id',
+  'createdAt',
+  'actorId',
+  'actorRole',
+  'action',
+  'resourceType',
+  'resourceId',
+  'patientId',
+  'outcome',
+  'ip',
+  'userAgent',
+  'requestId',
+  'details',
+  'chainShard',
+  'chainSeq',
+  'hash',
+] as const;

@@ -1,0 +1,176 @@
+/**
+ * The audit trail: `record(tx, entry)` inside the caller's transaction, admin queries, streamed
+ * export and chain verification. No Fastify here (architecture: services are transport-free).
+ */
+import { randomInt } from 'node:crypto';
+import { PgTransaction } from 'drizzle-orm/pg-core';
+import type { Database, Executor } from '../../db/client.js';
+import type { Clock } from '../../lib/clock.js';
+import { SENSITIVE_KEYS } from '../../lib/logger.js';
+import { GENESIS_HASH, linkHash } from './audit.chain.js';
+import * as repo from './audit.repository.js';
+
+export type ActorRole = 'patient' | 'clinician' | 'assistant' | 'admin' | 'device' | 'system' | 'anonymous';
+export type AuditOutcome = 'success' | 'denied' | 'failure' | 'error';
+
+export interface AuditActor {
+  id: number | null;
+  role: ActorRole;
+}
+
+/** Where a request came from; built once per request by the auth plugin. */
+export interface AuditOrigin {
+  actor: AuditActor;
+  ip?: string | null;
+  userAgent?: string | null;
+  requestId?: string | null;
+}
+
+export interface AuditEntry extends AuditOrigin {
+  /** `resource.verb`, e.g. `readings.read`, `auth.login`. */
+  action: string;
+  resourceType: string;
+  resourceId?: string | number | null;
+  patientId?: number | null;
+  outcome: AuditOutcome;
+  /** Ids, counts and field *names* only — never PHI values. */
+  details?: Record<string, unknown>;
+}
+
+const FORBIDDEN_DETAIL_KEYS = new Set<string>(SENSITIVE_KEYS.map((k) => k.toLowerCase()));
+const MAX_USER_AGENT = 512;
+
+function assertNoPhi(details: Record<string, unknown>, path = 'details'): void {
+  for (const [key, value] of Object.entries(details)) {
+    if (FORBIDDEN_DETAIL_KEYS.has(key.toLowerCase())) {
+      throw new Error(`audit ${path}.${key}: sensitive values must not be stored in the audit trail`);
+    }
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      assertNoPhi(value as Record<string, unknown>, `${path}.${key}`);
+    }
+  }
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  checkedRows: number;
+  shards: number;
+  firstBroken: { id: number | null; chainShard: number; chainSeq: number; reason: string } | null;
+  verifiedAt: Date;
+}
+
+export class AuditService {
+  /** The chain shard each open transaction writes to, so one transaction locks one head only. */
+  private readonly shardOf = new WeakMap<object, number>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+    private readonly shards: number,
+  ) {}
+
+  /**
+   * Appends one audit row in `executor`'s transaction (or in a transaction of its own when given
+   * the database). The row commits or rolls back with the change it describes.
+   */
+  async record(executor: Executor, entry: AuditEntry): Promise<void> {
+    if (!(executor instanceof PgTransaction)) {
+      await this.db.transaction((tx) => this.record(tx, entry));
+      return;
+    }
+    const details = entry.details ?? {};
+    assertNoPhi(details);
+    let shard = this.shardOf.get(executor);
+    if (shard === undefined) {
+      shard = randomInt(this.shards);
+      this.shardOf.set(executor, shard);
+    }
+    const { seq, prevHash } = await repo.advanceHead(executor, shard);
+    const row = {
+      chainShard: shard,
+      chainSeq: seq,
+      prevHash,
+      createdAt: this.clock.now(),
+      actorId: entry.actor.id,
+      actorRole: entry.actor.role,
+      action: entry.action,
+      resourceType: entry.resourceType,
+      resourceId: entry.resourceId === undefined || entry.resourceId === null ? null : String(entry.resourceId),
+      patientId: entry.patientId ?? null,
+      outcome: entry.outcome,
+      ip: entry.ip ?? null,
+      userAgent: entry.userAgent ? entry.userAgent.slice(0, MAX_USER_AGENT) : null,
+      requestId: entry.requestId ?? null,
+      details,
+    };
+    await repo.insertLinked(executor, { ...row, hash: linkHash(row) });
+  }
+
+  async list(filters: repo.AuditFilters, beforeId: number | undefined, limit: number) {
+    const rows = await repo.listPage(this.db, filters, beforeId, limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { rows: page, nextBeforeId: rows.length > limit && last ? last.id : null };
+  }
+
+  /** Yields matching rows oldest first in batches; memory stays bounded by `batchSize`. */
+  async *export(filters: repo.AuditFilters, batchSize = 1000): AsyncGenerator<repo.AuditRow> {
+    let afterId = 0;
+    for (;;) {
+      const batch = await repo.exportBatch(this.db, filters, afterId, batchSize);
+      for (const row of batch) yield row;
+      const last = batch[batch.length - 1];
+      if (!last || batch.length < batchSize) return;
+      afterId = last.id;
+    }
+  }
+
+  /**
+   * Walks every chain in one repeatable-read snapshot (so concurrent writers cannot show a head
+   * ahead of its rows) and reports the first broken link: the lowest id among the shards' breaks.
+   */
+  async verify(batchSize = 2000): Promise<VerifyResult> {
+    return this.db.transaction(
+      async (tx) => {
+        let checkedRows = 0;
+        const breaks: NonNullable<VerifyResult['firstBroken']>[] = [];
+        const heads = await repo.usedChainHeads(tx);
+        for (const head of heads) {
+          let expectedSeq = 1;
+          let prevHash = GENESIS_HASH;
+          let broken: VerifyResult['firstBroken'] = null;
+          let afterSeq = 0;
+          while (!broken) {
+            const batch = await repo.chainBatch(tx, head.shard, afterSeq, batchSize);
+            for (const row of batch) {
+              checkedRows++;
+              const at = { id: row.id, chainShard: head.shard, chainSeq: row.chainSeq };
+              if (row.chainSeq !== expectedSeq) broken = { ...at, reason: `missing link ${expectedSeq}` };
+              else if (row.prevHash !== prevHash) broken = { ...at, reason: 'previous hash does not match' };
+              else if (linkHash(row) !== row.hash) broken = { ...at, reason: 'row content does not match its hash' };
+              if (broken) break;
+              prevHash = row.hash;
+              expectedSeq++;
+            }
+            const last = batch[batch.length - 1];
+            if (!last || batch.length < batchSize) break;
+            afterSeq = last.chainSeq;
+          }
+          if (!broken && (head.lastSeq !== expectedSeq - 1 || head.lastHash !== prevHash)) {
+            broken = { id: null, chainShard: head.shard, chainSeq: expectedSeq, reason: 'chain ends before its head' };
+          }
+          if (broken) breaks.push(broken);
+        }
+        breaks.sort((a, b) => (a.id ?? Number.MAX_SAFE_INTEGER) - (b.id ?? Number.MAX_SAFE_INTEGER));
+        return {
+          ok: breaks.length === 0,
+          checkedRows,
+          shards: heads.length,
+          firstBroken: breaks[0] ?? null,
+          verifiedAt: this.clock.now(),
+        };
+      },
+      { isolationLevel: 'repeatable read', accessMode: 'read only' },
+    );
+  }
+}

@@ -1,0 +1,2 @@
+export { default } from './audit.routes.js';
+export { AuditService } from './audit.service.js';

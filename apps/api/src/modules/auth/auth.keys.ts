@@ -1,0 +1,182 @@
+/**
+ * Access-token signing keys (EdDSA / Ed25519) and verification.
+ *
+ * Production: the private key comes from `JWT_PRIVATE_KEY` (PKCS#8 PEM or a private JWK), and
+ * `JWT_PREVIOUS_PUBLIC_KEYS` (a JSON array of public JWKs, or PEMs separated by blank lines) keeps
+ * tokens signed by a retired key valid until they expire. Development: a key is generated once and
+ * kept in `DATA_DIR/keys/`. Rotation: move the current public key to the previous list, set the new
+ * private key, restart; `/.well-known/jwks.json` then serves both.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  type CryptoKey,
+  calculateJwkThumbprint,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  importPKCS8,
+  importSPKI,
+  type JWK,
+  type JWTPayload,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
+import type { Config } from '../../config.js';
+
+export const ALGORITHM = 'EdDSA';
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+export const AUDIENCES = { app: 'diabetify-app', backoffice: 'diabetify-backoffice' } as const;
+export type Audience = (typeof AUDIENCES)[keyof typeof AUDIENCES];
+/** Seconds of clock skew tolerated on exp/nbf/iat (jose counts seconds; security.md JW-5). */
+export const CLOCK_TOLERANCE_SECONDS = 30;
+export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+
+export interface AccessClaims {
+  subject: string;
+  audience: Audience;
+  roles: readonly string[];
+  sessionId: string | null;
+  tokenId: string;
+}
+
+export interface VerifiedAccess extends AccessClaims {
+  expiresAt: number;
+}
+
+interface PublicKeyEntry {
+  kid: string;
+  key: CryptoKey;
+  jwk: JWK;
+}
+
+async function publicEntry(jwk: JWK): Promise<PublicKeyEntry> {
+  const { d: _private, ...pub } = jwk;
+  const kid = pub.kid ?? (await calculateJwkThumbprint(pub));
+  const key = (await importJWK({ ...pub, alg: ALGORITHM }, ALGORITHM)) as CryptoKey;
+  return { kid, key, jwk: { ...pub, kid, alg: ALGORITHM, use: 'sig' } };
+}
+
+async function parsePrivate(text: string): Promise<JWK> {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{')) return JSON.parse(trimmed) as JWK;
+  const key = await importPKCS8(trimmed.replace(/\\n/g, '\n'), ALGORITHM, { extractable: true });
+  return exportJWK(key);
+}
+
+async function parsePublicList(text: string): Promise<JWK[]> {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[')) return JSON.parse(trimmed) as JWK[];
+  const pems = trimmed
+    .replace(/\\n/g, '\n')
+    .split(/\n\s*\n/)
+    .filter(Boolean);
+  return Promise.all(pems.map(async (pem) => exportJWK(await importSPKI(pem, ALGORITHM, { extractable: true }))));
+}
+
+export class KeyStore {
+  private readonly byKid: Map<string, PublicKeyEntry>;
+
+  private constructor(
+    private readonly issuer: string,
+    private readonly signingKey: CryptoKey,
+    private readonly current: PublicKeyEntry,
+    previous: PublicKeyEntry[],
+  ) {
+    this.byKid = new Map([current, ...previous].map((e) => [e.kid, e]));
+  }
+
+  static async fromJwks(issuer: string, privateJwk: JWK, previous: JWK[] = []): Promise<KeyStore> {
+    const current = await publicEntry(privateJwk);
+    const signingKey = (await importJWK({ ...privateJwk, alg: ALGORITHM }, ALGORITHM)) as CryptoKey;
+    const prev = await Promise.all(previous.map(publicEntry));
+    return new KeyStore(
+      issuer,
+      signingKey,
+      current,
+      prev.filter((p) => p.kid !== current.kid),
+    );
+  }
+
+  static async generatePrivateJwk(): Promise<JWK> {
+    const { privateKey } = await generateKeyPair(ALGORITHM, { crv: 'Ed25519', extractable: true });
+    return exportJWK(privateKey);
+  }
+
+  /** Keys from config, or (outside production) the key persisted in the data folder. */
+  static async load(config: Config): Promise<KeyStore> {
+    const previous = config.auth.previousPublicKeys ? await parsePublicList(config.auth.previousPublicKeys) : [];
+    if (config.auth.privateKey) {
+      return KeyStore.fromJwks(config.auth.issuer, await parsePrivate(config.auth.privateKey), previous);
+    }
+    if (config.isProduction) throw new Error('JWT_PRIVATE_KEY is required in production');
+    const file = path.join(config.dataDir, 'keys', 'jwt-ed25519.jwk.json');
+    let jwk: JWK;
+    try {
+      jwk = JSON.parse(readFileSync(file, 'utf8')) as JWK;
+    } catch {
+      jwk = await KeyStore.generatePrivateJwk();
+      mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      writeFileSync(file, JSON.stringify(jwk), { mode: 0o600 });
+    }
+    return KeyStore.fromJwks(config.auth.issuer, jwk, previous);
+  }
+
+  get currentKid(): string {
+    return this.current.kid;
+  }
+
+  /** Public keys only: current first, then previous. */
+  jwks(): { keys: JWK[] } {
+    return { keys: [...this.byKid.values()].map((e) => e.jwk) };
+  }
+
+  async sign(claims: AccessClaims, nowSeconds: number, ttlSeconds = ACCESS_TOKEN_TTL_SECONDS): Promise<string> {
+    const payload: JWTPayload & { roles: readonly string[]; sid?: string } = { roles: claims.roles };
+    if (claims.sessionId) payload.sid = claims.sessionId;
+    return new SignJWT(payload)
+      .setProtectedHeader({ alg: ALGORITHM, kid: this.current.kid, typ: ACCESS_TOKEN_TYPE })
+      .setIssuer(this.issuer)
+      .setAudience(claims.audience)
+      .setSubject(claims.subject)
+      .setJti(claims.tokenId)
+      .setIssuedAt(nowSeconds)
+      .setNotBefore(nowSeconds)
+      .setExpirationTime(nowSeconds + Math.min(ttlSeconds, ACCESS_TOKEN_TTL_SECONDS))
+      .sign(this.signingKey);
+  }
+
+  /**
+   * Verifies an access token: algorithm pinned, `kid` only a map lookup, `typ`, `iss`, `aud`,
+   * `exp`, `sub`, `jti` required. Throws on anything else.
+   */
+  async verify(token: string, audiences: readonly Audience[], now: Date): Promise<VerifiedAccess> {
+    const { payload } = await jwtVerify(
+      token,
+      (header) => {
+        const entry = typeof header.kid === 'string' ? this.byKid.get(header.kid) : undefined;
+        if (!entry) throw new Error('unknown key id');
+        return entry.key;
+      },
+      {
+        algorithms: [ALGORITHM],
+        issuer: this.issuer,
+        audience: [...audiences],
+        typ: ACCESS_TOKEN_TYPE,
+        requiredClaims: ['exp', 'iat', 'sub', 'jti', 'iss', 'aud'],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        currentDate: now,
+      },
+    );
+    const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
+    const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
+    return {
+      subject: payload.sub as string,
+      audience: aud as Audience,
+      roles,
+      sessionId: typeof payload.sid === 'string' ? payload.sid : null,
+      tokenId: payload.jti as string,
+      expiresAt: payload.exp as number,
+    };
+  }
+}

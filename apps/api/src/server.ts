@@ -1,0 +1,69 @@
+/**
+ * Runs the server: config → buildApp → migrate (embedded, or when asked) → listen, with graceful
+ * shutdown on SIGTERM/SIGINT: stop accepting, let in-flight requests finish (bounded by
+ * SHUTDOWN_TIMEOUT_MS), close Redis and the database, exit 0.
+ */
+import type { FastifyInstance } from 'fastify';
+import { type BuildOptions, buildApp } from './app.js';
+import type { Config } from './config.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  /** Resolves with the exit code once shutdown completed (or was forced). */
+  shutdown(reason: string): Promise<number>;
+}
+
+export interface StartOptions extends BuildOptions {
+  /** Called with the exit code after a signal-triggered shutdown; default `process.exit`. */
+  exit?: (code: number) => void;
+  /** Registers extra routes before listening (tests: a deliberately slow route). */
+  beforeListen?: (app: FastifyInstance) => Promise<void> | void;
+  signals?: readonly NodeJS.Signals[];
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const started = performance.now();
+  const app = await buildApp(config, options);
+  if (app.db.kind === 'pglite') {
+    // Embedded mode applies migrations itself so `npm start` works on a fresh machine.
+    await app.db.migrate();
+  }
+  await options.beforeListen?.(app);
+  const url = await app.listen({ host: config.http.host, port: config.http.port });
+  app.log.info(
+    { url, database: app.db.kind, redis: Boolean(app.redis), startupMs: Math.round(performance.now() - started) },
+    `Diabetify listening on ${url}`,
+  );
+
+  let closing: Promise<number> | null = null;
+  const shutdown = (reason: string): Promise<number> => {
+    closing ??= (async () => {
+      app.log.info({ reason }, 'shutting down: no new connections, finishing in-flight requests');
+      let timer: NodeJS.Timeout | undefined;
+      const forced = new Promise<number>((resolve) => {
+        timer = setTimeout(() => {
+          app.log.error({ timeoutMs: config.http.shutdownTimeoutMs }, 'shutdown timed out; closing connections');
+          app.server.closeAllConnections();
+          resolve(1);
+        }, config.http.shutdownTimeoutMs);
+        timer.unref();
+      });
+      const code = await Promise.race([app.close().then(() => 0), forced]);
+      clearTimeout(timer);
+      for (const signal of signals) process.off(signal, onSignal);
+      app.log.info({ code }, 'shutdown complete');
+      return code;
+    })();
+    return closing;
+  };
+
+  const signals = options.signals ?? (['SIGTERM', 'SIGINT'] as const);
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  function onSignal(signal: NodeJS.Signals) {
+    void shutdown(signal).then(exit);
+  }
+  for (const signal of signals) process.once(signal, onSignal);
+
+  return { app, url, shutdown };
+}
