@@ -156,6 +156,19 @@ function productionProblems(env: Env): string[] {
   return problems;
 }
 
+/** One line per invalid variable; a union of literals names the allowed values. */
+function schemaProblems(value: unknown): string[] {
+  const byKey = new Map<string, string>();
+  for (const e of Value.Errors(EnvSchema, value)) {
+    const key = e.instancePath.replace(/^\//, '').split('/')[0] || '(env)';
+    if (byKey.has(key)) continue;
+    const options = (EnvSchema.properties as Record<string, { anyOf?: { const?: unknown }[] }>)[key]?.anyOf;
+    const allowed = options?.every((o) => o.const !== undefined) ? options.map((o) => String(o.const)) : undefined;
+    byKey.set(key, `${key}: ${allowed ? `must be one of ${allowed.join(', ')}` : e.message}`);
+  }
+  return [...byKey.values()];
+}
+
 /**
  * Validate the environment and build the frozen config. Throws `ConfigError` listing every problem.
  * Empty strings are treated as unset so `.env` files can leave a line blank.
@@ -168,12 +181,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   const withDefaults = Value.Default(EnvSchema, Value.Convert(EnvSchema, raw));
   const problems: string[] = [];
-  if (!Value.Check(EnvSchema, withDefaults)) {
-    for (const e of Value.Errors(EnvSchema, withDefaults)) {
-      problems.push(`${e.instancePath.replace(/^\//, '') || '(env)'}: ${e.message}`);
-    }
-    throw new ConfigError(problems);
-  }
+  if (!Value.Check(EnvSchema, withDefaults)) problems.push(...schemaProblems(withDefaults));
+  // Keep going: production problems are reported in the same round as malformed values.
   const env = withDefaults as Env;
   if (!isValidTimezone(env.CLINIC_TIMEZONE)) problems.push(`CLINIC_TIMEZONE: unknown zone ${env.CLINIC_TIMEZONE}`);
   const bootstrapKeys = [env.BOOTSTRAP_ADMIN_USERNAME, env.BOOTSTRAP_ADMIN_EMAIL, env.BOOTSTRAP_ADMIN_PASSWORD];

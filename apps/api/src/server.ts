@@ -29,6 +29,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // Embedded mode applies migrations itself so `npm start` works on a fresh machine.
     await app.db.migrate();
   }
+  let draining = false;
+  // Responses finished while draining close their keep-alive connection, so close() is not held
+  // open by idle sockets until the keep-alive timeout.
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close');
+  });
   await options.beforeListen?.(app);
   const url = await app.listen({ host: config.http.host, port: config.http.port });
   app.log.info(
@@ -39,6 +45,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let closing: Promise<number> | null = null;
   const shutdown = (reason: string): Promise<number> => {
     closing ??= (async () => {
+      draining = true;
       app.log.info({ reason }, 'shutting down: no new connections, finishing in-flight requests');
       let timer: NodeJS.Timeout | undefined;
       const forced = new Promise<number>((resolve) => {

@@ -1,9 +1,10 @@
 import { and, desc, eq, gt, gte, lt, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { auditChainHeads, auditEvents } from '../../db/schema/index.js';
-import type { ChainedRow } from './audit.chain.js';
+import { type ChainedRow, GENESIS_HASH } from './audit.chain.js';
 
 export type AuditRow = typeof auditEvents.$inferSelect;
+export type ChainHead = typeof auditChainHeads.$inferSelect;
 
 export interface AuditFilters {
   actorId?: number;
@@ -84,7 +85,17 @@ export async function chainBatch(db: Executor, shard: number, afterSeq: number, 
     .limit(limit);
 }
 
-/** Every chain that has at least one link, whatever the shard count is configured to today. */
-export async function usedChainHeads(db: Executor) {
-  return db.select().from(auditChainHeads).where(gt(auditChainHeads.lastSeq, 0)).orderBy(auditChainHeads.shard);
+/**
+ * Every chain to verify: each head that has at least one link (whatever the shard count is
+ * configured to today) plus each shard that holds rows, taken as empty (genesis) when its head
+ * says it has none, so that rows appended outside the head are reported rather than skipped.
+ */
+export async function chainsToVerify(db: Executor): Promise<ChainHead[]> {
+  const heads = await db.select().from(auditChainHeads).where(gt(auditChainHeads.lastSeq, 0));
+  const withRows = await db.selectDistinct({ shard: auditEvents.chainShard }).from(auditEvents);
+  const byShard = new Map(heads.map((h) => [h.shard, h]));
+  for (const { shard } of withRows) {
+    if (!byShard.has(shard)) byShard.set(shard, { shard, lastSeq: 0, lastHash: GENESIS_HASH });
+  }
+  return [...byShard.values()].sort((a, b) => a.shard - b.shard);
 }

@@ -40,15 +40,30 @@ export interface AuditEntry extends AuditOrigin {
 const FORBIDDEN_DETAIL_KEYS = new Set<string>(SENSITIVE_KEYS.map((k) => k.toLowerCase()));
 const MAX_USER_AGENT = 512;
 
-function assertNoPhi(details: Record<string, unknown>, path = 'details'): void {
-  for (const [key, value] of Object.entries(details)) {
+function assertNoPhi(value: unknown, path = 'details'): void {
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) assertNoPhi(item, `${path}[${i}]`);
+    return;
+  }
+  if (!value || typeof value !== 'object') return;
+  for (const [key, inner] of Object.entries(value)) {
     if (FORBIDDEN_DETAIL_KEYS.has(key.toLowerCase())) {
       throw new Error(`audit ${path}.${key}: sensitive values must not be stored in the audit trail`);
     }
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
-      assertNoPhi(value as Record<string, unknown>, `${path}.${key}`);
-    }
+    assertNoPhi(inner, `${path}.${key}`);
   }
+}
+
+/**
+ * `details` exactly as jsonb will hand it back (Dates become strings, undefined disappears), so the
+ * hash computed now matches the one the verifier recomputes from the stored row.
+ */
+function asStoredJson(details: Record<string, unknown>): Record<string, unknown> {
+  const stored: unknown = JSON.parse(JSON.stringify(details));
+  if (!stored || typeof stored !== 'object' || Array.isArray(stored)) {
+    throw new Error('audit details must be a JSON object');
+  }
+  return stored as Record<string, unknown>;
 }
 
 export interface VerifyResult {
@@ -60,7 +75,10 @@ export interface VerifyResult {
 }
 
 export class AuditService {
-  /** The chain shard each open transaction writes to, so one transaction locks one head only. */
+  /**
+   * The chain shard each open transaction writes to, so one transaction locks one head only. Keyed
+   * by the transaction's session (its connection), which nested savepoint transactions share.
+   */
   private readonly shardOf = new WeakMap<object, number>();
 
   constructor(
@@ -78,12 +96,13 @@ export class AuditService {
       await this.db.transaction((tx) => this.record(tx, entry));
       return;
     }
-    const details = entry.details ?? {};
+    const details = asStoredJson(entry.details ?? {});
     assertNoPhi(details);
-    let shard = this.shardOf.get(executor);
+    const session: object = executor._.session;
+    let shard = this.shardOf.get(session);
     if (shard === undefined) {
       shard = randomInt(this.shards);
-      this.shardOf.set(executor, shard);
+      this.shardOf.set(session, shard);
     }
     const { seq, prevHash } = await repo.advanceHead(executor, shard);
     const row = {
@@ -128,16 +147,19 @@ export class AuditService {
   /**
    * Walks every chain in one repeatable-read snapshot (so concurrent writers cannot show a head
    * ahead of its rows) and reports the first broken link: the lowest id among the shards' breaks.
+   * Every chain means every shard with a head past genesis *and* every shard that holds rows, so a
+   * row forged into an unused shard is not skipped.
    */
   async verify(batchSize = 2000): Promise<VerifyResult> {
     return this.db.transaction(
       async (tx) => {
         let checkedRows = 0;
         const breaks: NonNullable<VerifyResult['firstBroken']>[] = [];
-        const heads = await repo.usedChainHeads(tx);
+        const heads = await repo.chainsToVerify(tx);
         for (const head of heads) {
           let expectedSeq = 1;
           let prevHash = GENESIS_HASH;
+          let lastId: number | null = null;
           let broken: VerifyResult['firstBroken'] = null;
           let afterSeq = 0;
           while (!broken) {
@@ -146,18 +168,23 @@ export class AuditService {
               checkedRows++;
               const at = { id: row.id, chainShard: head.shard, chainSeq: row.chainSeq };
               if (row.chainSeq !== expectedSeq) broken = { ...at, reason: `missing link ${expectedSeq}` };
+              else if (row.chainSeq > head.lastSeq) broken = { ...at, reason: 'link beyond the chain head' };
               else if (row.prevHash !== prevHash) broken = { ...at, reason: 'previous hash does not match' };
               else if (linkHash(row) !== row.hash) broken = { ...at, reason: 'row content does not match its hash' };
               if (broken) break;
               prevHash = row.hash;
+              lastId = row.id;
               expectedSeq++;
             }
             const last = batch[batch.length - 1];
             if (!last || batch.length < batchSize) break;
             afterSeq = last.chainSeq;
           }
-          if (!broken && (head.lastSeq !== expectedSeq - 1 || head.lastHash !== prevHash)) {
+          if (!broken && head.lastSeq !== expectedSeq - 1) {
             broken = { id: null, chainShard: head.shard, chainSeq: expectedSeq, reason: 'chain ends before its head' };
+          } else if (!broken && head.lastHash !== prevHash) {
+            const at = { id: lastId, chainShard: head.shard, chainSeq: expectedSeq - 1 };
+            broken = { ...at, reason: 'last link does not match the chain head' };
           }
           if (broken) breaks.push(broken);
         }
