@@ -69,6 +69,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ajv: { customOptions: { coerceTypes: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // JSON only: Fastify also parses text/plain by default, which no route of ours expects (415).
+  // Modules that need another media type (the legacy OAuth2 form) register a parser in their scope.
+  app.removeContentTypeParser('text/plain');
+
   const owned: AppContext['owned'] = [];
   let redis = options.redis;
   if (redis === undefined && config.redis) {
