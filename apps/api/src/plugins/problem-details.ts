@@ -39,11 +39,16 @@ const DB_UNAVAILABLE = new Set([
   '25006',
 ]);
 
-function isDependencyDown(error: Error & { code?: string }): boolean {
-  if (error.code && DB_UNAVAILABLE.has(error.code)) return true;
-  return /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connection timeout|Stream isn.t writeable|Connection is closed|Command timed out/i.test(
-    error.message ?? '',
-  );
+const DEPENDENCY_DOWN_MESSAGE =
+  /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connection timeout|Stream isn.t writeable|Connection is closed|Command timed out/i;
+
+/** Walks the `cause` chain: the query builder wraps driver errors ("Failed query: …"). */
+function isDependencyDown(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 5) return false;
+  const e = error as { code?: unknown; message?: unknown; cause?: unknown };
+  if (typeof e.code === 'string' && DB_UNAVAILABLE.has(e.code)) return true;
+  if (typeof e.message === 'string' && DEPENDENCY_DOWN_MESSAGE.test(e.message)) return true;
+  return isDependencyDown(e.cause, depth + 1);
 }
 
 function fieldErrors(error: FastifyError): Record<string, string> {
