@@ -29,11 +29,15 @@ describe('graceful shutdown', () => {
       signals: ['SIGUSR2'],
       exit: (code) => exits.push(code),
       beforeListen: (app) => {
-        app.get('/slow', { schema: { response: { 200: { type: 'object', properties: { done: { type: 'boolean' } } } } } }, async () => {
-          release();
-          await new Promise((r) => setTimeout(r, 400));
-          return { done: true };
-        });
+        app.get(
+          '/slow',
+          { schema: { response: { 200: { type: 'object', properties: { done: { type: 'boolean' } } } } } },
+          async () => {
+            release();
+            await new Promise((r) => setTimeout(r, 400));
+            return { done: true };
+          },
+        );
       },
     });
     const inFlight = fetch(`${server.url}/slow`).then(async (r) => ({ status: r.status, body: await r.json() }));
@@ -76,7 +80,15 @@ describe('the diabetify command', () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'diabetify-serve-'));
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(apiRoot, 'src/cli.ts'), 'serve'], {
       cwd: apiRoot,
-      env: { ...process.env, NODE_ENV: 'development', PORT: '0', DATA_DIR: dataDir, LOG_PRETTY: 'false', DATABASE_URL: '', REDIS_URL: '' },
+      env: {
+        ...process.env,
+        NODE_ENV: 'development',
+        PORT: '0',
+        DATA_DIR: dataDir,
+        LOG_PRETTY: 'false',
+        DATABASE_URL: '',
+        REDIS_URL: '',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {

@@ -1,5 +1,5 @@
+import { count, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, createTestDb } from '../../test/build-test-app.js';
 import type { DomainEvent } from '../lib/event-bus.js';
@@ -59,8 +59,8 @@ describe('publish after commit', () => {
     ).rejects.toThrow('rollback please');
     await settle();
     expect(events).toEqual([]);
-    const { rows } = await db.db.execute(sql`select count(*)::int as n from staff where username = 'events.b'`);
-    expect(rows[0]).toEqual({ n: 0 });
+    const rows = await db.db.select({ n: count() }).from(staff).where(eq(staff.username, 'events.b'));
+    expect(rows).toEqual([{ n: 0 }]);
   });
 
   it('refuses to defer on a transaction it does not track (it could still roll back)', async () => {

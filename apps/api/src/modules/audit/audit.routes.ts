@@ -138,7 +138,9 @@ export default async function auditRoutes(root: FastifyInstance) {
       reply.header('content-disposition', `attachment; filename="audit-events-${stamp}.${q.format}"`);
       if (q.format === 'csv') {
         reply.type('text/csv; charset=utf-8');
-        const csv = stringify({ header: true, columns: [...CSV_COLUMNS] });
+        // Cells starting with = + - @ (user agents, request ids come from callers) are prefixed
+        // with ' so a spreadsheet opening the export does not run them as formulas.
+        const csv = stringify({ header: true, columns: [...CSV_COLUMNS], escape_formulas: true });
         // A failure mid-stream (database gone) aborts the response rather than ending it cleanly.
         pipeline(Readable.from(rows).map(csvRow), csv, (err) => {
           if (err) request.log.error({ err }, 'audit export failed mid-stream');
@@ -157,6 +159,7 @@ export default async function auditRoutes(root: FastifyInstance) {
       schema: {
         tags: ['audit'],
         summary: 'Verify every hash chain of the audit trail; reports the first broken link',
+        querystring: Type.Object({}, { additionalProperties: false }),
         response: responses({ 200: AuditVerification }),
       },
     },

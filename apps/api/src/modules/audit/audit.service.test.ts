@@ -35,7 +35,9 @@ async function rowCount(): Promise<number> {
 }
 
 async function headSeqTotal(): Promise<number> {
-  const [row] = await db.db.select({ n: sql<string>`coalesce(sum(${auditChainHeads.lastSeq}), 0)` }).from(auditChainHeads);
+  const [row] = await db.db
+    .select({ n: sql<string>`coalesce(sum(${auditChainHeads.lastSeq}), 0)` })
+    .from(auditChainHeads);
   return Number(row?.n);
 }
 
@@ -208,6 +210,38 @@ describe('details without PHI', () => {
 });
 
 describe('concurrent writers', () => {
+  it('holds a head until commit: a second writer of that shard waits, then links after it', async () => {
+    const audit = new AuditService(db.db, clock, 1);
+    const order: string[] = [];
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let recorded = () => {};
+    const firstRecorded = new Promise<void>((r) => {
+      recorded = r;
+    });
+    const first = db.db.transaction(async (tx) => {
+      await audit.record(tx, entry({ resourceId: 'first' }));
+      recorded();
+      await gate;
+      order.push('first commits');
+    });
+    await firstRecorded;
+    const second = audit.record(db.db, entry({ resourceId: 'second' })).then(() => order.push('second done'));
+    await new Promise((r) => setTimeout(r, 150));
+    order.push('released');
+    release();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['released', 'first commits', 'second done']);
+    const rows = await db.db.select().from(auditEvents).orderBy(auditEvents.chainSeq);
+    expect(rows.map((r) => [r.resourceId, r.chainSeq])).toEqual([
+      ['first', 1],
+      ['second', 2],
+    ]);
+    expect(rows[1]?.prevHash).toBe(rows[0]?.hash);
+  });
+
   it('lands 200 concurrent single-record transactions and every chain verifies', async () => {
     const audit = new AuditService(db.db, clock, 4);
     await Promise.all(

@@ -1,0 +1,353 @@
+/**
+ * The append-only triggers and the hash chains, tested directly on the database: clean data
+ * verifies, and every kind of tampering (edited, deleted, forged, appended-behind-the-head rows)
+ * is reported at the right row. Each test gets a fresh database, since tampering is permanent.
+ */
+import { asc, eq, type SQL, sql } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDb } from '../../../test/build-test-app.js';
+import type { DbHandle } from '../../db/client.js';
+import { auditChainHeads, auditEvents } from '../../db/schema/index.js';
+import { ManualClock } from '../../lib/clock.js';
+import { type ChainedRow, canonicalJson, GENESIS_HASH, linkHash } from './audit.chain.js';
+import { type AuditEntry, AuditService } from './audit.service.js';
+
+let db: DbHandle;
+const clock = new ManualClock('2026-03-01T10:00:00.000Z');
+
+const entry = (i: number): AuditEntry => ({
+  actor: { id: 3, role: 'admin' },
+  action: 'patients.read',
+  resourceType: 'patient',
+  resourceId: i,
+  patientId: 500 + i,
+  outcome: 'success',
+  ip: '198.51.100.4',
+  userAgent: 'chain-test',
+  requestId: `r-${i}`,
+  details: { index: i, fields: ['name', 'dni'] },
+});
+
+/** Writes `n` rows, one transaction each, advancing the clock a second per row. */
+async function seed(audit: AuditService, n: number): Promise<void> {
+  for (let i = 1; i <= n; i++) {
+    clock.advance(1000);
+    await audit.record(db.db, entry(i));
+  }
+}
+
+async function chain(shard = 0) {
+  return db.db.select().from(auditEvents).where(eq(auditEvents.chainShard, shard)).orderBy(asc(auditEvents.chainSeq));
+}
+
+function at<T>(rows: T[], i: number): T {
+  const row = rows[i];
+  if (!row) throw new Error(`no row at ${i}`);
+  return row;
+}
+
+/** Runs `statement` with the UPDATE/DELETE trigger off, as only a superuser could; back on after. */
+async function tamper(statement: SQL): Promise<void> {
+  await db.db.transaction(async (tx) => {
+    await tx.execute(sql`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete`);
+    await tx.execute(statement);
+    await tx.execute(sql`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete`);
+  });
+}
+
+/** The database error behind drizzle's wrapper. */
+async function dbError(promise: Promise<unknown>): Promise<{ message: string; code?: string }> {
+  try {
+    await promise;
+  } catch (err) {
+    const e = err as { message: string; code?: string; cause?: { message: string; code?: string } };
+    return e.cause ?? e;
+  }
+  throw new Error('expected the statement to fail');
+}
+
+async function freshDb(): Promise<void> {
+  db = await createTestDb();
+}
+async function closeDb(): Promise<void> {
+  await db.close();
+}
+
+describe('append-only triggers', () => {
+  beforeAll(async () => {
+    await freshDb();
+    await seed(new AuditService(db.db, clock, 2), 3);
+  });
+  afterAll(closeDb);
+
+  const refused: [string, SQL][] = [
+    ['UPDATE', sql`UPDATE audit_events SET action = 'patients.delete'`],
+    ['UPDATE of the details only', sql`UPDATE audit_events SET details = '{}'::jsonb WHERE chain_seq = 1`],
+    ['DELETE', sql`DELETE FROM audit_events`],
+    ['DELETE of one row', sql`DELETE FROM audit_events WHERE id = (SELECT min(id) FROM audit_events)`],
+    ['TRUNCATE', sql`TRUNCATE audit_events`],
+  ];
+  it.each(refused)('refuses %s with an error and changes nothing', async (op, statement) => {
+    const before = await db.db.select().from(auditEvents).orderBy(auditEvents.id);
+    const err = await dbError(db.db.execute(statement));
+    expect(err.message).toMatch(new RegExp(`audit_events is append-only: ${op.split(' ')[0]} refused`));
+    expect(err.code).toBe('42501');
+    expect(await db.db.select().from(auditEvents).orderBy(auditEvents.id)).toEqual(before);
+  });
+
+  it('refuses changes inside a transaction too, aborting it', async () => {
+    const audit = new AuditService(db.db, clock, 2);
+    await expect(
+      db.db.transaction(async (tx) => {
+        await audit.record(tx, entry(99));
+        await tx.execute(sql`DELETE FROM audit_events WHERE resource_id = '1'`);
+      }),
+    ).rejects.toThrow();
+    expect(await db.db.$count(auditEvents)).toBe(3);
+  });
+
+  it('still accepts INSERT', async () => {
+    await new AuditService(db.db, clock, 2).record(db.db, entry(4));
+    expect(await db.db.$count(auditEvents)).toBe(4);
+  });
+
+  it('is back on after a test tampered with the trigger disabled', async () => {
+    await tamper(sql`UPDATE audit_events SET ip = NULL WHERE chain_seq = 1`);
+    const err = await dbError(db.db.execute(sql`UPDATE audit_events SET ip = NULL`));
+    expect(err.message).toMatch(/append-only/);
+  });
+});
+
+describe('verification of one chain', () => {
+  let audit: AuditService;
+  // One database for the block: the seeded chain is snapshotted once and restored after each
+  // tampering (a fresh database per test would be slower, and the restore is itself verified).
+  beforeAll(async () => {
+    await freshDb();
+    audit = new AuditService(db.db, clock, 1);
+    await seed(audit, 6);
+    await db.db.execute(sql`CREATE TABLE audit_events_seed AS SELECT * FROM audit_events`);
+    await db.db.execute(sql`CREATE TABLE audit_chain_heads_seed AS SELECT * FROM audit_chain_heads`);
+  });
+  afterEach(async () => {
+    await db.db.transaction(async (tx) => {
+      await tx.execute(sql`ALTER TABLE audit_events DISABLE TRIGGER USER`);
+      await tx.execute(sql`DELETE FROM audit_events`);
+      await tx.execute(sql`INSERT INTO audit_events OVERRIDING SYSTEM VALUE SELECT * FROM audit_events_seed`);
+      await tx.execute(sql`ALTER TABLE audit_events ENABLE TRIGGER USER`);
+      await tx.execute(sql`UPDATE audit_chain_heads h SET last_seq = s.last_seq, last_hash = s.last_hash
+        FROM audit_chain_heads_seed s WHERE s.shard = h.shard`);
+    });
+    expect(await audit.verify()).toMatchObject({ ok: true, checkedRows: 6 });
+  });
+  afterAll(closeDb);
+
+  it('passes on clean data, whatever the batch size', async () => {
+    for (const batch of [1, 2, 5, 6, 2000]) {
+      const result = await audit.verify(batch);
+      expect(result).toMatchObject({ ok: true, checkedRows: 6, shards: 1, firstBroken: null });
+      expect(result.verifiedAt).toEqual(clock.now());
+    }
+  });
+
+  const edits: [string, SQL][] = [
+    ['action', sql`action = 'patients.delete'`],
+    ['details', sql`details = '{"index": 3, "fields": ["name"]}'::jsonb`],
+    ['patient id', sql`patient_id = 9999`],
+    ['actor', sql`actor_id = NULL`],
+    ['created at', sql`created_at = created_at + interval '1 millisecond'`],
+    ['outcome', sql`outcome = 'denied'`],
+  ];
+  it.each(edits)('reports the row whose %s was edited', async (_name, set) => {
+    const middle = at(await chain(), 2);
+    await tamper(sql`UPDATE audit_events SET ${set} WHERE id = ${middle.id}`);
+    for (const batch of [2, 2000]) {
+      expect(await audit.verify(batch)).toMatchObject({
+        ok: false,
+        firstBroken: { id: middle.id, chainShard: 0, chainSeq: 3, reason: 'row content does not match its hash' },
+      });
+    }
+  });
+
+  it('reports a forged previous hash', async () => {
+    const rows = await chain();
+    const middle = at(rows, 2);
+    await tamper(sql`UPDATE audit_events SET prev_hash = ${at(rows, 0).hash} WHERE id = ${middle.id}`);
+    expect((await audit.verify()).firstBroken).toEqual({
+      id: middle.id,
+      chainShard: 0,
+      chainSeq: 3,
+      reason: 'previous hash does not match',
+    });
+  });
+
+  it('reports the next link when a middle row is rewritten with a recomputed hash', async () => {
+    const rows = await chain();
+    const middle = at(rows, 2);
+    const forged: ChainedRow = { ...middle, action: 'patients.update' };
+    await tamper(
+      sql`UPDATE audit_events SET action = ${forged.action}, hash = ${linkHash(forged)} WHERE id = ${middle.id}`,
+    );
+    expect((await audit.verify()).firstBroken).toEqual({
+      id: at(rows, 3).id,
+      chainShard: 0,
+      chainSeq: 4,
+      reason: 'previous hash does not match',
+    });
+  });
+
+  it('reports the missing link when a middle row is deleted', async () => {
+    const rows = await chain();
+    await tamper(sql`DELETE FROM audit_events WHERE id = ${at(rows, 2).id}`);
+    for (const batch of [1, 3, 2000]) {
+      expect(await audit.verify(batch)).toMatchObject({
+        ok: false,
+        checkedRows: 3,
+        firstBroken: { id: at(rows, 3).id, chainShard: 0, chainSeq: 4, reason: 'missing link 3' },
+      });
+    }
+  });
+
+  it('reports a chain that ends before its head when the tail row is deleted', async () => {
+    const rows = await chain();
+    await tamper(sql`DELETE FROM audit_events WHERE id = ${at(rows, 5).id}`);
+    expect(await audit.verify()).toMatchObject({
+      ok: false,
+      checkedRows: 5,
+      firstBroken: { id: null, chainShard: 0, chainSeq: 6, reason: 'chain ends before its head' },
+    });
+  });
+
+  it('reports a tail row rewritten with a recomputed hash, against the head', async () => {
+    const rows = await chain();
+    const tail = at(rows, 5);
+    const forged: ChainedRow = { ...tail, details: { index: 6 } };
+    await tamper(sql`UPDATE audit_events SET details = '{"index": 6}'::jsonb, hash = ${linkHash(forged)}
+      WHERE id = ${tail.id}`);
+    expect((await audit.verify()).firstBroken).toEqual({
+      id: tail.id,
+      chainShard: 0,
+      chainSeq: 6,
+      reason: 'last link does not match the chain head',
+    });
+  });
+
+  it('reports a consistent row appended without advancing the head (INSERT needs no trigger bypass)', async () => {
+    const tail = at(await chain(), 5);
+    const forged = { ...tail, chainSeq: 7, prevHash: tail.hash, requestId: 'forged' };
+    const { id: _id, ...values } = forged;
+    await db.db.insert(auditEvents).values({ ...values, hash: linkHash(forged) });
+    const [row] = await db.db.select().from(auditEvents).where(eq(auditEvents.requestId, 'forged'));
+    expect(await audit.verify()).toMatchObject({
+      ok: false,
+      checkedRows: 7,
+      firstBroken: { id: row?.id, chainShard: 0, chainSeq: 7, reason: 'link beyond the chain head' },
+    });
+  });
+
+  it('reports a consistent chain forged into a shard whose head was never used', async () => {
+    const tail = at(await chain(), 5);
+    const forged = { ...tail, chainShard: 200, chainSeq: 1, prevHash: GENESIS_HASH, requestId: 'forged' };
+    const { id: _id, ...values } = forged;
+    await db.db.insert(auditEvents).values({ ...values, hash: linkHash(forged) });
+    const [row] = await db.db.select().from(auditEvents).where(eq(auditEvents.requestId, 'forged'));
+    expect(await audit.verify()).toMatchObject({
+      ok: false,
+      shards: 2,
+      firstBroken: { id: row?.id, chainShard: 200, chainSeq: 1, reason: 'link beyond the chain head' },
+    });
+  });
+
+  it('reports a head moved back (rows beyond it) and a head moved forward (missing tail)', async () => {
+    const rows = await chain();
+    await db.db.update(auditChainHeads).set({ lastSeq: 5 }).where(eq(auditChainHeads.shard, 0));
+    expect((await audit.verify()).firstBroken).toMatchObject({
+      id: at(rows, 5).id,
+      reason: 'link beyond the chain head',
+    });
+    await db.db.update(auditChainHeads).set({ lastSeq: 9 }).where(eq(auditChainHeads.shard, 0));
+    expect((await audit.verify()).firstBroken).toMatchObject({
+      id: null,
+      chainSeq: 7,
+      reason: 'chain ends before its head',
+    });
+  });
+});
+
+describe('verification across shards', () => {
+  beforeEach(freshDb);
+  afterEach(closeDb);
+
+  it('checks every used chain, even after the shard count is lowered', async () => {
+    await seed(new AuditService(db.db, clock, 8), 60);
+    const used = new Set((await db.db.select().from(auditEvents)).map((r) => r.chainShard));
+    expect(used.size).toBeGreaterThan(1);
+    const result = await new AuditService(db.db, clock, 2).verify(7);
+    expect(result).toMatchObject({ ok: true, checkedRows: 60, shards: used.size, firstBroken: null });
+  });
+
+  it('reports the lowest-id break when two shards are broken', async () => {
+    const audit = new AuditService(db.db, clock, 4);
+    await seed(audit, 40);
+    const all = await db.db.select().from(auditEvents).orderBy(auditEvents.id);
+    const early = at(all, 5);
+    const late = all.find((r) => r.id > early.id + 10 && r.chainShard !== early.chainShard);
+    if (!late) throw new Error('no row on another shard');
+    await tamper(sql`UPDATE audit_events SET resource_id = 'x' WHERE id IN (${late.id}, ${early.id})`);
+    expect(await audit.verify()).toMatchObject({
+      ok: false,
+      checkedRows: expect.any(Number),
+      firstBroken: { id: early.id, chainShard: early.chainShard, chainSeq: early.chainSeq },
+    });
+  });
+});
+
+describe('canonical serialisation and link hash', () => {
+  it('ignores key order and undefined, at every depth', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: undefined } })).toBe(
+      canonicalJson({ a: { d: [1, { x: 1, y: 2 }] }, b: 1 }),
+    );
+    expect(canonicalJson({ b: 1, a: 2 })).toBe('{"a":2,"b":1}');
+    expect(canonicalJson([undefined, null])).toBe('[null,null]');
+  });
+
+  it('changes with every hashed field and with the previous hash', () => {
+    const base: ChainedRow = {
+      chainShard: 1,
+      chainSeq: 2,
+      prevHash: GENESIS_HASH,
+      createdAt: new Date('2026-01-01T00:00:00Z'),
+      actorId: 1,
+      actorRole: 'admin',
+      action: 'a.b',
+      resourceType: 'r',
+      resourceId: '1',
+      patientId: 2,
+      outcome: 'success',
+      ip: '::1',
+      userAgent: 'ua',
+      requestId: 'q',
+      details: { k: 1 },
+    };
+    const variants: Partial<ChainedRow>[] = [
+      { chainShard: 2 },
+      { chainSeq: 3 },
+      { prevHash: 'f'.repeat(64) },
+      { createdAt: new Date('2026-01-01T00:00:00.001Z') },
+      { actorId: null },
+      { actorRole: 'clinician' },
+      { action: 'a.c' },
+      { resourceType: 's' },
+      { resourceId: null },
+      { patientId: 3 },
+      { outcome: 'denied' },
+      { ip: null },
+      { userAgent: 'ub' },
+      { requestId: null },
+      { details: { k: 2 } },
+    ];
+    const hashes = new Set([linkHash(base), ...variants.map((v) => linkHash({ ...base, ...v }))]);
+    expect(hashes.size).toBe(variants.length + 1);
+    expect(linkHash({ ...base, details: { k: 1 } })).toBe(linkHash(base));
+  });
+});

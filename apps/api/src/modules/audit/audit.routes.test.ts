@@ -1,0 +1,389 @@
+/**
+ * The admin audit routes over HTTP (`app.inject`): who may call them (AZ-7, LG-3), list with
+ * filters and keyset pages (LG-9), streamed CSV/JSON export, verification, and the audit rows that
+ * reading the trail itself writes.
+ */
+import { desc, eq, sql } from 'drizzle-orm';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  admin,
+  bearer,
+  buildTestApp,
+  clinician,
+  createTestDb,
+  patient,
+  type TokenFor,
+  tokenFor,
+} from '../../../test/build-test-app.js';
+import type { DbHandle } from '../../db/client.js';
+import { auditEvents } from '../../db/schema/index.js';
+import { ManualClock } from '../../lib/clock.js';
+import { encodeCursor } from '../../lib/cursor.js';
+import { CSV_COLUMNS } from './audit.schema.js';
+import type { AuditEntry } from './audit.service.js';
+
+let db: DbHandle;
+let app: FastifyInstance;
+const clock = new ManualClock('2026-01-10T00:00:00.000Z');
+const T0 = Date.parse('2026-01-10T00:00:00.000Z');
+const HOUR = 3_600_000;
+const seeded: Record<string, number> = {};
+
+const auth = async (who: TokenFor) => bearer(await tokenFor(app, who));
+const get = async (url: string, who: TokenFor | null = admin(), headers: Record<string, string> = {}) =>
+  app.inject({ method: 'GET', url, headers: { ...(who ? await auth(who) : {}), ...headers } });
+
+type Event = { id: number; actor: { id: number | null; role: string }; patientId: number | null; action: string };
+
+function ids(res: LightMyRequestResponse): number[] {
+  return (res.json().data as Event[]).map((e) => e.id);
+}
+
+/** The audit row a request wrote about itself, found by its request id. */
+async function rowOf(res: LightMyRequestResponse) {
+  const requestId = String(res.headers['x-request-id']);
+  return db.db.select().from(auditEvents).where(eq(auditEvents.requestId, requestId));
+}
+
+/** RFC 4180: quoted fields may hold commas, doubled quotes and newlines. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  for (const m of text.matchAll(/(?:"((?:[^"]|"")*)"|([^",\r\n]*))(,|\r?\n|$)/g)) {
+    row.push(m[1] !== undefined ? m[1].replaceAll('""', '"') : (m[2] ?? ''));
+    if (m[3] === ',') continue;
+    rows.push(row);
+    row = [];
+    if (m[3] === '') break;
+  }
+  return rows.filter((r) => !(r.length === 1 && r[0] === ''));
+}
+
+async function seed(name: string, at: number, entry: Partial<AuditEntry>): Promise<void> {
+  clock.set(new Date(at));
+  await app.audit.record(app.db.db, {
+    actor: { id: 101, role: 'clinician' },
+    action: 'readings.read',
+    resourceType: 'readings',
+    outcome: 'success',
+    ip: '192.0.2.1',
+    userAgent: 'seed, "quoted" agent',
+    requestId: `seed-${name}`,
+    details: { returned: 1, label: 'commas, "quotes"\nand a newline' },
+    ...entry,
+  });
+  const [row] = await db.db
+    .select()
+    .from(auditEvents)
+    .where(eq(auditEvents.requestId, `seed-${name}`));
+  seeded[name] = row?.id ?? 0;
+}
+
+beforeAll(async () => {
+  db = await createTestDb();
+  app = await buildTestApp({ db, clock });
+  await seed('a', T0, { patientId: 9001 });
+  await seed('b', T0 + HOUR, { actor: { id: 102, role: 'clinician' }, patientId: 9002, action: 'appointments.read' });
+  await seed('c', T0 + 2 * HOUR, { patientId: 9002, outcome: 'denied' });
+  await seed('d', T0 + 3 * HOUR, { actor: { id: 103, role: 'admin' }, patientId: 9001, action: 'patients.update' });
+  for (let i = 0; i < 7; i++) await seed(`p${i}`, T0 + 4 * HOUR + i, { resourceType: 'pagination_probe' });
+  clock.set('2026-01-15T12:00:00.000Z');
+});
+afterAll(async () => {
+  await app.close();
+  await db.close();
+});
+
+const ROUTES = ['/v1/audit-events', '/v1/audit-events/export?format=csv', '/v1/audit-events/verify'];
+
+describe('who may read the trail', () => {
+  it.each(ROUTES)('answers 401 without a token: %s', async (url) => {
+    const res = await get(url, null);
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer');
+    expect(res.json()).toMatchObject({ status: 401, code: 'unauthorized' });
+  });
+
+  it.each(ROUTES)('refuses a patient app token (wrong audience) with 401: %s', async (url) => {
+    const res = await get(url, patient());
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ code: 'invalid_token' });
+    expect(res.body).not.toContain('"data"');
+  });
+
+  it.each(ROUTES)('refuses an admin token of the app audience with 401: %s', async (url) => {
+    expect((await get(url, { ...admin(), audience: 'app' })).statusCode).toBe(401);
+  });
+
+  it.each(ROUTES)('answers 403 to a clinician and audits the denial: %s', async (url) => {
+    const res = await get(url, clinician(2));
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toMatchObject({ status: 403, code: 'forbidden' });
+    const rows = await rowOf(res);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      action: 'access.denied',
+      outcome: 'denied',
+      actorId: 2,
+      actorRole: 'clinician',
+      resourceType: 'route',
+      resourceId: `GET ${url.split('?')[0]}`,
+      details: { requiredRoles: ['admin'] },
+    });
+  });
+
+  it('answers 403 to a patient principal even in a back-office token, and audits it', async () => {
+    const res = await get('/v1/audit-events', { ...patient(10), audience: 'backoffice' });
+    expect(res.statusCode).toBe(403);
+    expect(await rowOf(res)).toMatchObject([{ action: 'access.denied', actorId: 10, actorRole: 'patient' }]);
+  });
+
+  it('lets HEAD and method-override tricks through for nobody but an admin', async () => {
+    const url = '/v1/audit-events';
+    const head = async (who: TokenFor | null) =>
+      app.inject({ method: 'HEAD', url, headers: who ? await auth(who) : {} });
+    expect((await head(null)).statusCode).toBe(401);
+    expect((await head(patient())).statusCode).toBe(401);
+    const denied = await head(clinician(2));
+    expect(denied.statusCode).toBe(403);
+    expect(await rowOf(denied)).toMatchObject([{ action: 'access.denied', resourceId: 'HEAD /v1/audit-events' }]);
+    expect((await head(admin())).statusCode).toBe(200);
+    for (const method of ['GET', 'POST', 'PUT', 'DELETE'] as const) {
+      for (const override of ['GET', 'HEAD', 'OPTIONS']) {
+        const headers = { 'x-http-method-override': override, 'x-method-override': override };
+        for (const who of [patient(), clinician(2)]) {
+          const res = await app.inject({ method, url, headers: { ...(await auth(who)), ...headers } });
+          expect(res.statusCode, `${method} overridden to ${override}`).toBeGreaterThanOrEqual(400);
+          expect(res.body).not.toContain('"data"');
+        }
+      }
+    }
+    const preflight = await app.inject({ method: 'OPTIONS', url, headers: await auth(patient()) });
+    expect(preflight.statusCode).not.toBe(200);
+    expect(preflight.body).not.toContain('"data"');
+  });
+
+  it('answers 200 to an admin', async () => {
+    for (const url of ROUTES) expect((await get(url)).statusCode).toBe(200);
+  });
+});
+
+describe('GET /v1/audit-events', () => {
+  it('lists newest first, in the contract shape', async () => {
+    const res = await get('/v1/audit-events?limit=500');
+    expect(res.statusCode).toBe(200);
+    const list = ids(res);
+    expect(list.length).toBeGreaterThanOrEqual(11);
+    expect(list).toEqual([...list].sort((a, b) => b - a));
+    const a = (res.json().data as Event[]).find((e) => e.id === seeded.a);
+    expect(a).toMatchObject({
+      createdAt: new Date(T0).toISOString(),
+      actor: { id: 101, role: 'clinician' },
+      action: 'readings.read',
+      resourceType: 'readings',
+      resourceId: null,
+      patientId: 9001,
+      outcome: 'success',
+      ip: '192.0.2.1',
+      requestId: 'seed-a',
+      chain: { shard: expect.any(Number), seq: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    });
+  });
+
+  const cases: [string, string[]][] = [
+    ['actorId=101', ['p6', 'p5', 'p4', 'p3', 'p2', 'p1', 'p0', 'c', 'a']],
+    ['actorId=102', ['b']],
+    ['patientId=9001', ['d', 'a']],
+    ['patientId=9002&action=readings.read', ['c']],
+    ['action=patients.update', ['d']],
+    ['actorId=101&outcome=denied', ['c']],
+    ['actorRole=admin&resourceType=readings', ['d']],
+    [`from=${new Date(T0 + HOUR).toISOString()}&to=${new Date(T0 + 3 * HOUR).toISOString()}`, ['c', 'b']],
+    [`to=${new Date(T0 + HOUR).toISOString()}`, ['a']],
+    [`from=${new Date(T0 + 4 * HOUR + 5).toISOString()}&actorId=101`, ['p6', 'p5']],
+  ];
+  it.each(cases)('filters by %s', async (query, expected) => {
+    const res = await get(`/v1/audit-events?${query}`);
+    expect(res.statusCode).toBe(200);
+    expect(ids(res)).toEqual(expected.map((k) => seeded[k]));
+    const [own] = await rowOf(res);
+    const details = own?.details as { filters: string[]; returned: number };
+    expect(details.filters.sort()).toEqual(
+      query
+        .split('&')
+        .map((p) => p.split('=')[0])
+        .sort(),
+    );
+    expect(details.returned).toBe(expected.length);
+  });
+
+  it('walks a filtered set with limit=2 in keyset pages, each row once', async () => {
+    const seen: number[] = [];
+    let url = '/v1/audit-events?resourceType=pagination_probe&limit=2';
+    const sizes: number[] = [];
+    for (let page = 0; page < 10; page++) {
+      const res = await get(url);
+      expect(res.statusCode).toBe(200);
+      seen.push(...ids(res));
+      sizes.push(ids(res).length);
+      const next = res.json().nextCursor as string | null;
+      if (!next) break;
+      url = `/v1/audit-events?resourceType=pagination_probe&limit=2&cursor=${encodeURIComponent(next)}`;
+    }
+    expect(sizes).toEqual([2, 2, 2, 1]);
+    expect(seen).toEqual([6, 5, 4, 3, 2, 1, 0].map((i) => seeded[`p${i}`]));
+  });
+
+  it('walks the whole trail with limit=2 exactly once, though each page appends a row', async () => {
+    const before = (await db.db.select({ id: auditEvents.id }).from(auditEvents).orderBy(desc(auditEvents.id))).map(
+      (r) => r.id,
+    );
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await get(`/v1/audit-events?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      expect(res.statusCode).toBe(200);
+      seen.push(...ids(res));
+      cursor = res.json().nextCursor;
+    } while (cursor && seen.length <= before.length);
+    expect(seen).toEqual(before);
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  const bad: [string, string][] = [
+    ['garbage cursor', 'cursor=%25%25not-a-cursor%25%25'],
+    ['cursor of the wrong shape', `cursor=${encodeCursor(['x'])}`],
+    ['cursor with two keys', `cursor=${encodeCursor([1, 2])}`],
+    ['unknown parameter', 'bogus=1'],
+    ['limit 0', 'limit=0'],
+    ['limit 501', 'limit=501'],
+    ['unknown outcome', 'outcome=maybe'],
+    ['non-numeric actor', 'actorId=abc'],
+    ['repeated actor', 'actorId=1&actorId=2'],
+    ['non-date from', 'from=yesterday'],
+  ];
+  it.each(bad)('answers 400 to a %s', async (_name, query) => {
+    const res = await get(`/v1/audit-events?${query}`);
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toMatchObject({ status: 400, code: 'validation_failed' });
+  });
+});
+
+describe('GET /v1/audit-events/export', () => {
+  it('streams every row as CSV, a header then one line per row, oldest first', async () => {
+    const res = await get('/v1/audit-events/export?format=csv');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="audit-events-.+\.csv"$/);
+    const [header, ...rows] = parseCsv(res.body);
+    expect(header).toEqual([...CSV_COLUMNS]);
+    const all = await db.db.select().from(auditEvents).orderBy(auditEvents.id);
+    // The export's own audit row is written before streaming, so it is included.
+    expect(rows).toHaveLength(all.length);
+    expect(rows.map((r) => Number(r[0]))).toEqual(all.map((r) => r.id));
+    const a = rows.find((r) => Number(r[0]) === seeded.a) ?? [];
+    const col = (name: (typeof CSV_COLUMNS)[number]) => a[CSV_COLUMNS.indexOf(name)];
+    expect(col('userAgent')).toBe('seed, "quoted" agent');
+    expect(JSON.parse(col('details') ?? '')).toEqual({ returned: 1, label: 'commas, "quotes"\nand a newline' });
+    expect(col('resourceId')).toBe('');
+    expect(col('createdAt')).toBe(new Date(T0).toISOString());
+  });
+
+  it('streams JSON (the default format) as an array of the same rows', async () => {
+    const res = await get('/v1/audit-events/export');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers['content-disposition']).toMatch(/\.json"$/);
+    const body = JSON.parse(res.body) as Event[];
+    const all = await db.db.select({ id: auditEvents.id }).from(auditEvents).orderBy(auditEvents.id);
+    expect(body.map((e) => e.id)).toEqual(all.map((r) => r.id));
+  });
+
+  it('applies filters to both formats identically', async () => {
+    const q = 'resourceType=pagination_probe';
+    const json = JSON.parse((await get(`/v1/audit-events/export?format=json&${q}`)).body) as Event[];
+    const csv = parseCsv((await get(`/v1/audit-events/export?format=csv&${q}`)).body).slice(1);
+    const expected = [0, 1, 2, 3, 4, 5, 6].map((i) => seeded[`p${i}`]);
+    expect(json.map((e) => e.id)).toEqual(expected);
+    expect(csv.map((r) => Number(r[0]))).toEqual(expected);
+    const empty = await get('/v1/audit-events/export?format=json&actorId=999999');
+    expect(JSON.parse(empty.body)).toEqual([]);
+    expect(parseCsv((await get('/v1/audit-events/export?format=csv&actorId=999999')).body)).toHaveLength(1);
+  });
+
+  it('defuses spreadsheet formulas in CSV cells, and only there', async () => {
+    const formula = '=HYPERLINK("https://evil.example","open")';
+    await seed('formula', T0 + 5 * HOUR, { userAgent: formula, resourceId: '@SUM(A1)', resourceType: 'formula_probe' });
+    clock.set('2026-01-15T12:00:00.000Z');
+    const [header, row] = parseCsv((await get('/v1/audit-events/export?format=csv&resourceType=formula_probe')).body);
+    const col = (name: (typeof CSV_COLUMNS)[number]) => row?.[header?.indexOf(name) ?? -1];
+    expect(col('userAgent')).toBe(`'${formula}`);
+    expect(col('resourceId')).toBe("'@SUM(A1)");
+    expect(col('id')).toBe(String(seeded.formula));
+    const json = JSON.parse((await get('/v1/audit-events/export?resourceType=formula_probe')).body) as Event[];
+    expect(json).toMatchObject([{ userAgent: formula, resourceId: '@SUM(A1)' }]);
+  });
+
+  it.each(['format=xml', 'cursor=abc', 'limit=5', 'bogus=1'])('answers 400 to %s', async (query) => {
+    expect((await get(`/v1/audit-events/export?${query}`)).statusCode).toBe(400);
+  });
+});
+
+describe('reading the trail is audited', () => {
+  it.each([
+    ['/v1/audit-events?patientId=9001', 'audit_events.list', 9001],
+    ['/v1/audit-events/export?format=csv&patientId=9002', 'audit_events.export', 9002],
+    ['/v1/audit-events/verify', 'audit_events.verify', null],
+  ] as const)('%s writes its own %s row', async (url, action, patientId) => {
+    const res = await get(url, admin(1), { 'user-agent': 'audit-reader/1.0' });
+    expect(res.statusCode).toBe(200);
+    const rows = await rowOf(res);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      action,
+      actorId: 1,
+      actorRole: 'admin',
+      resourceType: 'audit_events',
+      patientId,
+      outcome: 'success',
+      userAgent: 'audit-reader/1.0',
+      createdAt: clock.now(),
+    });
+  });
+});
+
+describe('GET /v1/audit-events/verify', () => {
+  it('answers 400 to an unknown query parameter', async () => {
+    expect((await get('/v1/audit-events/verify?shard=1')).statusCode).toBe(400);
+  });
+
+  it('reports ok on clean data, counting every row', async () => {
+    const count = await db.db.$count(auditEvents);
+    const res = await get('/v1/audit-events/verify');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      ok: true,
+      checkedRows: count,
+      firstBroken: null,
+      verifiedAt: clock.now().toISOString(),
+    });
+    expect(res.json().shards).toBeGreaterThan(1);
+  });
+
+  it('reports the first broken link after tampering, and audits the failure', async () => {
+    await db.db.transaction(async (tx) => {
+      await tx.execute(sql`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete`);
+      await tx.execute(sql`UPDATE audit_events SET patient_id = 9003 WHERE id = ${seeded.c}`);
+      await tx.execute(sql`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete`);
+    });
+    const res = await get('/v1/audit-events/verify');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      ok: false,
+      firstBroken: { id: seeded.c, reason: 'row content does not match its hash' },
+    });
+    expect(await rowOf(res)).toMatchObject([{ outcome: 'failure', details: { brokenId: seeded.c } }]);
+  });
+});
