@@ -49,6 +49,12 @@ export function createRedis(config: NonNullable<Config['redis']>): Redis {
   });
 }
 
+function trustProxyOption(trust: Config['http']['trustProxy']) {
+  if (trust === false) return false;
+  if (typeof trust === 'number') return (_address: string, hop: number) => hop < trust;
+  return [...trust];
+}
+
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config, options.logStream),
@@ -59,7 +65,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
-    trustProxy: config.http.trustProxy === false ? false : [...config.http.trustProxy],
+    trustProxy: trustProxyOption(config.http.trustProxy),
     bodyLimit: config.http.bodyLimit,
     requestTimeout: config.http.requestTimeoutMs,
     connectionTimeout: config.http.requestTimeoutMs,
@@ -112,11 +118,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
 
   await app.register(contextPlugin, { config, db, redis: redis ?? null, clock, bus, keys, owned });
-  await app.register(problemDetails);
   await app.register(validationPlugin);
   await app.register(securityPlugin);
-  await app.register(metricsPlugin);
+  // After security: the not-found handler is rate limited too (probing unknown URLs is not free).
+  await app.register(problemDetails);
+  // Swagger first: it documents only routes registered after it.
   await app.register(swaggerPlugin);
+  await app.register(metricsPlugin);
   await app.register(authPlugin, { keys });
 
   await app.register(healthModule);

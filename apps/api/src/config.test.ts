@@ -165,14 +165,22 @@ describe('production refuses unsafe deployments (CF-1, AU-8, DP-7, DP-8)', () =>
       BOOTSTRAP_ADMIN_PASSWORD: 'admin',
     });
     expect(problems).toEqual([
+      'TRUST_PROXY must name proxy addresses or a hop count, not trust everyone',
       'JWT_PRIVATE_KEY is required in production (Ed25519 PEM or JWK)',
       'DATABASE_URL is required in production (the embedded database is for demos)',
       'PUBLIC_WEB_ORIGIN is required in production (links in e-mails)',
       'CORS_ORIGINS must not contain a wildcard',
-      'TRUST_PROXY must list proxy addresses, not trust everyone',
       'BOOTSTRAP_ADMIN_PASSWORD is a default or shorter than 12 characters',
       'the default admin/admin account is refused in production',
     ]);
+  });
+
+  it('TRUST_PROXY: empty trusts nobody, a hop count or addresses are kept, trust-everyone is refused in any mode', () => {
+    expect(loadConfig({}).http.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.1, 10.1.0.0/16' }).http.trustProxy).toEqual(['10.0.0.1', '10.1.0.0/16']);
+    expect(problemsOf({ TRUST_PROXY: '*' })).toEqual([expect.stringMatching(/not trust everyone/)]);
+    expect(problemsOf({ TRUST_PROXY: 'proxy.example' })).toEqual([expect.stringMatching(/not an address/)]);
   });
 
   it('reports malformed values and production problems in the same round', () => {

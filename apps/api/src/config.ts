@@ -6,7 +6,7 @@
  * fixes the deployment in one round instead of one variable per restart.
  */
 import path from 'node:path';
-import { type Static, Type } from 'typebox';
+import { type Static, type TSchema, Type } from 'typebox';
 import { Value } from 'typebox/value';
 
 const Bool = Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')]);
@@ -60,8 +60,8 @@ export interface Config {
     readonly bodyLimit: number;
     readonly requestTimeoutMs: number;
     readonly shutdownTimeoutMs: number;
-    /** false, or the explicit proxy addresses/CIDRs we trust for X-Forwarded-For. */
-    readonly trustProxy: false | readonly string[];
+    /** false, the number of proxy hops in front of us, or the proxy addresses/CIDRs we trust. */
+    readonly trustProxy: false | number | readonly string[];
     readonly corsOrigins: readonly string[];
     readonly docsEnabled: boolean;
     readonly metricsEnabled: boolean;
@@ -119,6 +119,25 @@ function list(value: string): string[] {
     .filter((s) => s.length > 0);
 }
 
+/**
+ * TRUST_PROXY: empty = trust nobody; a hop count (`1`); or proxy addresses/CIDRs. "Trust
+ * everyone" is refused in every mode: it lets any client choose its rate-limit key (RL-2).
+ */
+function parseTrustProxy(value: string): false | number | string[] | string {
+  const items = list(value);
+  if (items.length === 0) return false;
+  if (items.some((p) => p === '*' || p.toLowerCase() === 'true'))
+    return 'TRUST_PROXY must name proxy addresses or a hop count, not trust everyone';
+  if (items.length === 1 && /^[0-9]+$/.test(items[0] as string)) {
+    const hops = Number(items[0]);
+    return hops >= 1 && hops <= 10 ? hops : 'TRUST_PROXY hop count must be between 1 and 10';
+  }
+  const bad = items.filter(
+    (p) => !/^[0-9a-fA-F:.]+(\/[0-9]{1,3})?$/.test(p) && p !== 'loopback' && p !== 'uniquelocal' && p !== 'linklocal',
+  );
+  return bad.length > 0 ? `TRUST_PROXY: not an address or CIDR: ${bad.join(', ')}` : items;
+}
+
 function isValidTimezone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
@@ -146,8 +165,6 @@ function productionProblems(env: Env): string[] {
   if (!env.PUBLIC_WEB_ORIGIN) problems.push('PUBLIC_WEB_ORIGIN is required in production (links in e-mails)');
   const origins = list(env.CORS_ORIGINS);
   if (origins.some((o) => o === '*' || o.includes('*'))) problems.push('CORS_ORIGINS must not contain a wildcard');
-  if (list(env.TRUST_PROXY).some((p) => p === '*' || p === 'true'))
-    problems.push('TRUST_PROXY must list proxy addresses, not trust everyone');
   const admin = env.BOOTSTRAP_ADMIN_PASSWORD;
   if (admin !== undefined && (admin.length < 12 || DEFAULT_PASSWORDS.has(admin.toLowerCase())))
     problems.push('BOOTSTRAP_ADMIN_PASSWORD is a default or shorter than 12 characters');
@@ -156,17 +173,22 @@ function productionProblems(env: Env): string[] {
   return problems;
 }
 
-/** One line per invalid variable; a union of literals names the allowed values. */
-function schemaProblems(value: unknown): string[] {
-  const byKey = new Map<string, string>();
-  for (const e of Value.Errors(EnvSchema, value)) {
-    const key = e.instancePath.replace(/^\//, '').split('/')[0] || '(env)';
-    if (byKey.has(key)) continue;
-    const options = (EnvSchema.properties as Record<string, { anyOf?: { const?: unknown }[] }>)[key]?.anyOf;
+/**
+ * One line per invalid variable; a union of literals names the allowed values. Each variable is
+ * checked on its own: TypeBox stops collecting errors after a few (a failed union alone yields one
+ * per member), which would silently hide the remaining invalid variables.
+ */
+function schemaProblems(env: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  for (const [key, schema] of Object.entries(EnvSchema.properties) as [string, TSchema][]) {
+    const value = env[key];
+    if (value === undefined || Value.Check(schema, value)) continue;
+    const options = (schema as { anyOf?: { const?: unknown }[] }).anyOf;
     const allowed = options?.every((o) => o.const !== undefined) ? options.map((o) => String(o.const)) : undefined;
-    byKey.set(key, `${key}: ${allowed ? `must be one of ${allowed.join(', ')}` : e.message}`);
+    const message = allowed ? `must be one of ${allowed.join(', ')}` : Value.Errors(schema, value)[0]?.message;
+    problems.push(`${key}: ${message ?? 'is invalid'}`);
   }
-  return [...byKey.values()];
+  return problems;
 }
 
 /**
@@ -181,7 +203,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   const withDefaults = Value.Default(EnvSchema, Value.Convert(EnvSchema, raw));
   const problems: string[] = [];
-  if (!Value.Check(EnvSchema, withDefaults)) problems.push(...schemaProblems(withDefaults));
+  if (!Value.Check(EnvSchema, withDefaults)) problems.push(...schemaProblems(withDefaults as Record<string, unknown>));
   // Keep going: production problems are reported in the same round as malformed values.
   const env = withDefaults as Env;
   if (!isValidTimezone(env.CLINIC_TIMEZONE)) problems.push(`CLINIC_TIMEZONE: unknown zone ${env.CLINIC_TIMEZONE}`);
@@ -189,11 +211,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const bootstrapSet = bootstrapKeys.filter((v) => v !== undefined).length;
   if (bootstrapSet !== 0 && bootstrapSet !== 3)
     problems.push('BOOTSTRAP_ADMIN_USERNAME, _EMAIL and _PASSWORD must be set together');
+  const trust = parseTrustProxy(env.TRUST_PROXY ?? '');
+  if (typeof trust === 'string') problems.push(trust);
   if (env.NODE_ENV === 'production') problems.push(...productionProblems(env));
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0 || typeof trust === 'string') throw new ConfigError(problems);
 
   const dataDir = path.resolve(env.DATA_DIR);
-  const trust = list(env.TRUST_PROXY);
   const config: Config = {
     env: env.NODE_ENV,
     isProduction: env.NODE_ENV === 'production',
@@ -203,7 +226,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       bodyLimit: env.BODY_LIMIT_BYTES,
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-      trustProxy: trust.length > 0 ? trust : false,
+      trustProxy: trust,
       corsOrigins: list(env.CORS_ORIGINS),
       docsEnabled: bool(env.DOCS_ENABLED, true),
       metricsEnabled: bool(env.METRICS_ENABLED, true),

@@ -170,7 +170,9 @@ export function renderError(error: FastifyError, request: FastifyRequest, reply:
 export default fp(
   async function problemDetails(app: FastifyInstance) {
     app.setErrorHandler(renderError);
-    app.setNotFoundHandler((request, reply) =>
+    // Unknown URLs count against the rate limit like any other request (RL-1).
+    const preHandler = app.hasDecorator('rateLimit') ? app.rateLimit() : undefined;
+    app.setNotFoundHandler(preHandler ? { preHandler } : {}, (request, reply) =>
       sendProblem(
         reply,
         problem(request, 404, 'not_found', 'Not found', `No route ${request.method} ${request.url.split('?')[0]}.`),

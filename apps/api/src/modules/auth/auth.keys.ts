@@ -87,6 +87,10 @@ export class KeyStore {
   }
 
   static async fromJwks(issuer: string, privateJwk: JWK, previous: JWK[] = []): Promise<KeyStore> {
+    // A public key here would load fine and only fail at the first sign-in: refuse it at startup.
+    if (privateJwk.kty !== 'OKP' || privateJwk.crv !== 'Ed25519' || typeof privateJwk.d !== 'string') {
+      throw new Error('JWT_PRIVATE_KEY must be an Ed25519 private key');
+    }
     const current = await publicEntry(privateJwk);
     const signingKey = (await importJWK({ ...privateJwk, alg: ALGORITHM }, ALGORITHM)) as CryptoKey;
     const prev = await Promise.all(previous.map(publicEntry));
@@ -165,6 +169,8 @@ export class KeyStore {
         typ: ACCESS_TOKEN_TYPE,
         requiredClaims: ['exp', 'iat', 'sub', 'jti', 'iss', 'aud'],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        // Our tokens never live longer than this; a longer-lived one was not minted by us.
+        maxTokenAge: ACCESS_TOKEN_TTL_SECONDS + CLOCK_TOLERANCE_SECONDS,
         currentDate: now,
       },
     );
