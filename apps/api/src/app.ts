@@ -14,6 +14,7 @@ import { type EventBus, InProcessEventBus, RedisEventBus } from './lib/event-bus
 import { loggerOptions } from './lib/logger.js';
 import auditModule from './modules/audit/index.js';
 import { KeyStore } from './modules/auth/auth.keys.js';
+import { loadSecrets, type Secrets } from './modules/auth/auth.secrets.js';
 import authModule from './modules/auth/index.js';
 import healthModule from './modules/health/index.js';
 import authPlugin from './plugins/auth.js';
@@ -30,6 +31,7 @@ export interface BuildOptions {
   redis?: Redis | null;
   clock?: Clock;
   keys?: KeyStore;
+  secrets?: Secrets;
   bus?: EventBus;
   /** Where log lines go (tests capture them); default stdout. */
   logStream?: DestinationStream;
@@ -112,12 +114,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const db = options.db ?? (await openDatabase(config, app.log as unknown as Logger));
   if (!options.db) owned.push(db);
   const keys = options.keys ?? (await KeyStore.load(config));
+  const secrets = options.secrets ?? loadSecrets(config);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
 
-  await app.register(contextPlugin, { config, db, redis: redis ?? null, clock, bus, keys, owned });
+  await app.register(contextPlugin, { config, db, redis: redis ?? null, clock, bus, keys, secrets, owned });
   await app.register(validationPlugin);
   await app.register(securityPlugin);
   // After security: the not-found handler is rate limited too (probing unknown URLs is not free).

@@ -26,6 +26,9 @@ const goodProduction = {
   PUBLIC_WEB_ORIGIN: 'https://clinic.example',
   CORS_ORIGINS: 'https://admin.clinic.example',
   LOG_PRETTY: 'false',
+  TOKEN_HMAC_SECRET: Buffer.alloc(32, 7).toString('base64'),
+  MFA_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
+  SMTP_URL: 'smtp://mail.internal:587',
 };
 
 describe('config defaults', () => {
@@ -169,6 +172,9 @@ describe('production refuses unsafe deployments (CF-1, AU-8, DP-7, DP-8)', () =>
       'JWT_PRIVATE_KEY is required in production (Ed25519 PEM or JWK)',
       'DATABASE_URL is required in production (the embedded database is for demos)',
       'PUBLIC_WEB_ORIGIN is required in production (links in e-mails)',
+      'TOKEN_HMAC_SECRET is required in production (32 random bytes, base64)',
+      'MFA_ENCRYPTION_KEY is required in production (32 random bytes, base64)',
+      'SMTP_URL is required in production (password reset and notifications)',
       'CORS_ORIGINS must not contain a wildcard',
       'BOOTSTRAP_ADMIN_PASSWORD is a default or shorter than 12 characters',
       'the default admin/admin account is refused in production',

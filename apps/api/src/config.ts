@@ -45,6 +45,21 @@ const EnvSchema = Type.Object({
   PUBLIC_WEB_ORIGIN: Type.Optional(Type.String({ pattern: '^https?://' })),
   CLINIC_TIMEZONE: Type.String({ default: 'America/Argentina/Buenos_Aires' }),
   AUDIT_CHAIN_SHARDS: Type.Integer({ default: 16, minimum: 1, maximum: 256 }),
+  // identity
+  ALLOW_SELF_REGISTRATION: Type.Optional(Bool),
+  REQUIRE_STAFF_MFA: Type.Optional(Bool),
+  PASSWORD_MIN_LENGTH_PATIENT: Type.Integer({ default: 8, minimum: 8, maximum: 64 }),
+  PASSWORD_MIN_LENGTH_STAFF: Type.Integer({ default: 12, minimum: 8, maximum: 64 }),
+  SESSION_ABSOLUTE_DAYS: Type.Integer({ default: 30, minimum: 1, maximum: 365 }),
+  SESSION_IDLE_DAYS: Type.Integer({ default: 7, minimum: 1, maximum: 90 }),
+  LOGIN_MAX_PER_IP_PER_MIN: Type.Integer({ default: 100, minimum: 1 }),
+  LOGIN_MAX_FAILURES: Type.Integer({ default: 10, minimum: 3, maximum: 100 }),
+  LOGIN_FAILURE_WINDOW_MIN: Type.Integer({ default: 15, minimum: 1 }),
+  LOCKOUT_MINUTES: Type.Integer({ default: 15, minimum: 1 }),
+  TOKEN_HMAC_SECRET: Type.Optional(Type.String()),
+  MFA_ENCRYPTION_KEY: Type.Optional(Type.String()),
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  MAIL_FROM: Type.String({ default: 'Diabetify <no-reply@diabetify.local>' }),
   BOOTSTRAP_ADMIN_USERNAME: Type.Optional(Type.String()),
   BOOTSTRAP_ADMIN_EMAIL: Type.Optional(Type.String()),
   BOOTSTRAP_ADMIN_PASSWORD: Type.Optional(Type.String()),
@@ -88,6 +103,21 @@ export interface Config {
   readonly clinic: { readonly timezone: string };
   readonly audit: { readonly chainShards: number };
   readonly bootstrapAdmin: { readonly username: string; readonly email: string; readonly password: string } | null;
+  readonly identity: {
+    readonly allowSelfRegistration: boolean;
+    readonly requireStaffMfa: boolean;
+    readonly passwordMinLength: { readonly patient: number; readonly staff: number };
+    readonly sessionAbsoluteMs: number;
+    readonly sessionIdleMs: number;
+    readonly loginMaxPerIpPerMinute: number;
+    readonly loginMaxFailures: number;
+    readonly loginFailureWindowMs: number;
+    readonly lockoutMs: number;
+    /** Secrets; in development they are generated into DATA_DIR/keys when unset. */
+    readonly tokenHmacSecret: string | undefined;
+    readonly mfaEncryptionKey: string | undefined;
+  };
+  readonly mail: { readonly smtpUrl: string | undefined; readonly from: string };
 }
 
 export class ConfigError extends Error {
@@ -107,6 +137,8 @@ const DEFAULT_PASSWORDS = new Set([
   '123456',
   'diabetify',
 ]);
+
+const DAY_MS = 86_400_000;
 
 function bool(value: string | undefined, fallback: boolean): boolean {
   return value === undefined ? fallback : value === 'true' || value === '1';
@@ -163,6 +195,13 @@ function productionProblems(env: Env): string[] {
     }
   }
   if (!env.PUBLIC_WEB_ORIGIN) problems.push('PUBLIC_WEB_ORIGIN is required in production (links in e-mails)');
+  for (const name of ['TOKEN_HMAC_SECRET', 'MFA_ENCRYPTION_KEY'] as const) {
+    const value = env[name];
+    if (!value) problems.push(`${name} is required in production (32 random bytes, base64)`);
+    else if (Buffer.from(value, 'base64').length < 32)
+      problems.push(`${name} must decode to at least 32 bytes (base64)`);
+  }
+  if (!env.SMTP_URL) problems.push('SMTP_URL is required in production (password reset and notifications)');
   const origins = list(env.CORS_ORIGINS);
   if (origins.some((o) => o === '*' || o.includes('*'))) problems.push('CORS_ORIGINS must not contain a wildcard');
   const admin = env.BOOTSTRAP_ADMIN_PASSWORD;
@@ -254,6 +293,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     clinic: { timezone: env.CLINIC_TIMEZONE },
     audit: { chainShards: env.AUDIT_CHAIN_SHARDS },
+    identity: {
+      allowSelfRegistration: bool(env.ALLOW_SELF_REGISTRATION, false),
+      requireStaffMfa: bool(env.REQUIRE_STAFF_MFA, false),
+      passwordMinLength: { patient: env.PASSWORD_MIN_LENGTH_PATIENT, staff: env.PASSWORD_MIN_LENGTH_STAFF },
+      sessionAbsoluteMs: env.SESSION_ABSOLUTE_DAYS * DAY_MS,
+      sessionIdleMs: env.SESSION_IDLE_DAYS * DAY_MS,
+      loginMaxPerIpPerMinute: env.LOGIN_MAX_PER_IP_PER_MIN,
+      loginMaxFailures: env.LOGIN_MAX_FAILURES,
+      loginFailureWindowMs: env.LOGIN_FAILURE_WINDOW_MIN * 60_000,
+      lockoutMs: env.LOCKOUT_MINUTES * 60_000,
+      tokenHmacSecret: env.TOKEN_HMAC_SECRET,
+      mfaEncryptionKey: env.MFA_ENCRYPTION_KEY,
+    },
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     bootstrapAdmin:
       bootstrapSet === 3
         ? {

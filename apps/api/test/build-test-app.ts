@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -16,8 +17,11 @@ import { inject } from 'vitest';
 import { type BuildOptions, buildApp, createRedis } from '../src/app.js';
 import { type Config, loadConfig, testEnv } from '../src/config.js';
 import { createPgliteHandle, createPostgresHandle, type DbHandle } from '../src/db/client.js';
+import { sessions } from '../src/db/schema/index.js';
 import type { Clock } from '../src/lib/clock.js';
 import { AUDIENCES, KeyStore } from '../src/modules/auth/auth.keys.js';
+import { credentialOf } from '../src/modules/auth/auth.repository.js';
+import { testSecrets } from '../src/modules/auth/auth.secrets.js';
 import type { PrincipalKind, Role } from '../src/plugins/auth.js';
 import { databaseUrlFor } from './global-setup.js';
 
@@ -69,6 +73,7 @@ export function testConfig(overrides: Record<string, string | undefined> = {}): 
   });
 }
 
+const sharedSecrets = testSecrets();
 let sharedKeys: Promise<KeyStore> | undefined;
 /** One signing key per test file: generating Ed25519 keys is cheap, but there is no need. */
 export function testKeys(): Promise<KeyStore> {
@@ -102,7 +107,7 @@ export async function buildTestApp(options: TestAppOptions): Promise<FastifyInst
     redis = createRedis(config.redis);
     await redis.connect();
   }
-  const app = await buildApp(config, { keys: await testKeys(), redis, ...options });
+  const app = await buildApp(config, { keys: await testKeys(), secrets: sharedSecrets, redis, ...options });
   if (redis) {
     const r = redis;
     app.addHook('onClose', async () => {
@@ -123,20 +128,61 @@ export interface TokenFor {
   at?: Date;
 }
 
+/**
+ * A signed access token for `who`, backed by a real session (the auth hook checks it is live):
+ * the person, their credential and a session row are created when missing. Explicit ids are
+ * inserted with OVERRIDING SYSTEM VALUE and the identity sequence moved past them.
+ */
 export async function tokenFor(app: FastifyInstance, who: TokenFor): Promise<string> {
   const audience = who.audience ?? (who.kind === 'staff' ? 'backoffice' : 'app');
   const at = who.at ?? app.clock.now();
+  const sessionId = who.kind === 'device' ? null : await ensureSession(app, who.kind, who.id, at);
   return app.keys.sign(
     {
       subject: `${who.kind}:${who.id}`,
       audience: AUDIENCES[audience],
       roles: who.roles,
-      sessionId: randomUUID(),
+      sessionId,
       tokenId: randomUUID(),
+      amr: ['pwd'],
     },
     Math.floor(at.getTime() / 1000),
     who.ttlSeconds,
   );
+}
+
+export async function ensureSession(
+  app: FastifyInstance,
+  kind: 'patient' | 'staff',
+  id: number,
+  at: Date,
+): Promise<string> {
+  const db = app.db.db;
+  if (kind === 'patient') {
+    await db.execute(sql`insert into patients (id, dni, email, name, surname) overriding system value
+      values (${id}, ${`9${String(id).padStart(7, '0')}`}, ${`token-patient-${id}@patients.example`}, 'Token', 'Patient')
+      on conflict do nothing`);
+    await db.execute(sql`select setval(pg_get_serial_sequence('patients', 'id'), (select max(id) from patients))`);
+    await db.execute(sql`insert into credentials (patient_id) values (${id}) on conflict do nothing`);
+  } else {
+    await db.execute(sql`insert into staff (id, username, email, name, roles) overriding system value
+      values (${id}, ${`token-staff-${id}`}, ${`token-staff-${id}@clinic.example`}, 'Token Staff', array['admin'])
+      on conflict do nothing`);
+    await db.execute(sql`select setval(pg_get_serial_sequence('staff', 'id'), (select max(id) from staff))`);
+    await db.execute(sql`insert into credentials (staff_id) values (${id}) on conflict do nothing`);
+  }
+  const credential = await credentialOf(db, kind, id);
+  if (!credential) throw new Error('test credential missing');
+  const sessionId = randomUUID();
+  await db.insert(sessions).values({
+    id: sessionId,
+    credentialId: credential.id,
+    audience: kind === 'staff' ? AUDIENCES.backoffice : AUDIENCES.app,
+    createdAt: at,
+    lastUsedAt: at,
+    expiresAt: new Date(at.getTime() + 30 * 86_400_000),
+  });
+  return sessionId;
 }
 
 export const admin = (id = 1): TokenFor => ({ kind: 'staff', id, roles: ['admin'] });

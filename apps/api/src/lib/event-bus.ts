@@ -22,6 +22,8 @@ export interface EventBus {
   publish(topic: string, type: string, ids: EventIds): Promise<void>;
   /** Returns the unsubscribe function. */
   subscribe(handler: EventHandler): () => void;
+  /** False while events from other instances may be missed (Redis subscription down). */
+  healthy(): boolean;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,9 @@ export class InProcessEventBus extends LocalDispatch implements EventBus {
   async publish(topic: string, type: string, ids: EventIds): Promise<void> {
     this.deliver(makeEvent(topic, type, ids, this.now()));
   }
+  healthy(): boolean {
+    return true;
+  }
 }
 
 export class RedisEventBus extends LocalDispatch implements EventBus {
@@ -99,6 +104,10 @@ export class RedisEventBus extends LocalDispatch implements EventBus {
       .then(() => this.subscriber.subscribe(this.channel))
       .then(() => undefined);
     this.ready.catch(onError);
+  }
+
+  healthy(): boolean {
+    return this.subscriber.status === 'ready';
   }
 
   /** Resolves once the subscription is active (tests wait for it before publishing). */

@@ -14,7 +14,7 @@ import {
 } from 'jose';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, testConfig, tokenFor } from '../../test/build-test-app.js';
+import { createTestDb, ensureSession, testConfig, tokenFor } from '../../test/build-test-app.js';
 import { buildApp } from '../app.js';
 import type { DbHandle } from '../db/client.js';
 import { ManualClock } from '../lib/clock.js';
@@ -58,11 +58,14 @@ beforeAll(async () => {
   );
   await built.ready();
   app = built;
+  liveSessionId = await ensureSession(app, 'staff', 1, new Date(NOW * 1000));
 });
 afterAll(async () => {
   await app?.close();
   await db?.close();
 });
+
+let liveSessionId = '';
 
 /** Valid staff admin claims at NOW; override or delete (`undefined`) any of them. */
 function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -75,6 +78,7 @@ function claims(overrides: Record<string, unknown> = {}): Record<string, unknown
     nbf: NOW,
     exp: NOW + 900,
     roles: ['admin'],
+    sid: liveSessionId,
     ...overrides,
   };
   for (const [k, v] of Object.entries(base)) if (v === undefined) delete base[k];
@@ -218,8 +222,10 @@ describe('roles (AZ-7)', () => {
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.json()).toMatchObject({ status: 403, code: 'forbidden', requestId: res.headers['x-request-id'] });
     const { rows } = await app.audit.list({ action: 'access.denied', actorId: 10 }, undefined, 10);
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({
+    const forRoute = rows.filter((r) => r.resourceId === 'GET /v1/test/any-admin');
+    expect(forRoute).toHaveLength(1);
+    expect(forRoute[0]?.details).toMatchObject({ reason: 'role' });
+    expect(forRoute[0]).toMatchObject({
       actorRole: 'patient',
       outcome: 'denied',
       resourceId: 'GET /v1/test/any-admin',
@@ -232,9 +238,9 @@ describe('roles (AZ-7)', () => {
     expect((await get('/v1/test/admin', `Bearer ${token}`)).statusCode).toBe(403);
   });
 
-  it('unknown roles in a token grant nothing', async () => {
+  it('unknown roles in a token grant nothing: a token with no known role is not ours', async () => {
     const token = await craft(claims({ sub: 'staff:3', roles: ['superuser', 'ADMIN'] }));
-    expect((await get('/v1/test/admin', `Bearer ${token}`)).statusCode).toBe(403);
+    expect((await get('/v1/test/admin', `Bearer ${token}`)).statusCode).toBe(401);
   });
 
   it('an app route takes patient tokens and refuses staff tokens', async () => {

@@ -10,7 +10,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { ForbiddenError, UnauthorizedError } from '../lib/errors.js';
+import { errors } from 'jose';
+import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../lib/errors.js';
 import type { ActorRole, AuditOrigin } from '../modules/audit/audit.service.js';
 import { AUDIENCES, type Audience, type KeyStore } from '../modules/auth/auth.keys.js';
 
@@ -30,6 +31,10 @@ export interface Principal {
   kind: PrincipalKind;
   id: number;
   roles: readonly Role[];
+  /** The role this request acts under: the first of the route's roles the principal holds. */
+  actingRole: Role | 'anonymous';
+  /** Authentication methods of the session (`pwd`, `otp`). */
+  amr: readonly string[];
   audience: Audience;
   sessionId: string | null;
   tokenId: string;
@@ -67,12 +72,40 @@ function bearerToken(request: FastifyRequest): string | null {
 /** Audit origin of a request: who (or anonymous), from where, which request. */
 export function auditOrigin(request: FastifyRequest): AuditOrigin {
   const p = request.principal;
-  const role: ActorRole = !p ? 'anonymous' : p.kind === 'staff' ? ((p.roles[0] as ActorRole) ?? 'admin') : p.kind;
+  const role: ActorRole = p ? p.actingRole : 'anonymous';
   return {
     actor: { id: p?.id ?? null, role },
     ip: request.ip,
     userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : null,
     requestId: request.id,
+  };
+}
+
+function principalFrom(
+  subject: RegExpExecArray,
+  roles: readonly Role[],
+  claims: {
+    audience?: unknown;
+    aud?: unknown;
+    sessionId?: string | null;
+    sid?: unknown;
+    tokenId?: string;
+    jti?: unknown;
+    amr?: unknown;
+  },
+  actingRole: Role | 'anonymous',
+): Principal {
+  const aud = claims.audience ?? (Array.isArray(claims.aud) ? claims.aud[0] : claims.aud);
+  const sid = claims.sessionId ?? (typeof claims.sid === 'string' ? claims.sid : null);
+  return {
+    kind: subject[1] as PrincipalKind,
+    id: Number(subject[2]),
+    roles,
+    actingRole,
+    amr: Array.isArray(claims.amr) ? claims.amr.filter((m): m is string => typeof m === 'string') : [],
+    audience: aud as Audience,
+    sessionId: sid,
+    tokenId: claims.tokenId ?? (typeof claims.jti === 'string' ? claims.jti : ''),
   };
 }
 
@@ -87,37 +120,53 @@ export default fp(
       }
     });
 
+    const deny = async (request: FastifyRequest, reason: string, details: Record<string, unknown> = {}) =>
+      app.audit.record(app.db.db, {
+        ...auditOrigin(request),
+        action: 'access.denied',
+        resourceType: 'route',
+        resourceId: `${request.method} ${request.routeOptions.url}`,
+        outcome: 'denied',
+        details: { reason, ...details },
+      });
+
     app.addHook('onRequest', async (request) => {
       const policy = request.routeOptions.config.auth;
       if (policy === undefined || policy === 'public') return;
       const token = bearerToken(request);
       if (!token) throw new UnauthorizedError();
+      // Revocations reach this instance over Redis; without it we cannot know, so refuse (fail closed).
+      if (app.redis && (app.redis.status !== 'ready' || !app.events.bus.healthy())) {
+        throw new ServiceUnavailableError('Session checks are unavailable; retry shortly.');
+      }
       let claims: Awaited<ReturnType<KeyStore['verify']>>;
       try {
         claims = await opts.keys.verify(token, audiencesFor(policy), app.clock.now());
-      } catch {
+      } catch (err) {
+        // A genuine token of the other audience (a patient token on a staff route) is a refused
+        // authorisation attempt by a known person: audit it. Forgeries and garbage are not.
+        if (err instanceof errors.JWTClaimValidationFailed && err.claim === 'aud') {
+          const sub = typeof err.payload.sub === 'string' ? SUBJECT.exec(err.payload.sub) : null;
+          if (sub) {
+            request.principal = principalFrom(sub, [], err.payload, 'anonymous');
+            await deny(request, 'audience');
+          }
+        }
         throw new UnauthorizedError('The access token is invalid or expired.', 'invalid_token');
       }
       const subject = SUBJECT.exec(claims.subject);
       const roles = claims.roles.filter((r): r is Role => ROLES.has(r as Role));
-      if (!subject) throw new UnauthorizedError('The access token is invalid or expired.', 'invalid_token');
-      request.principal = {
-        kind: subject[1] as PrincipalKind,
-        id: Number(subject[2]),
-        roles,
-        audience: claims.audience,
-        sessionId: claims.sessionId,
-        tokenId: claims.tokenId,
-      };
+      if (!subject || roles.length === 0) {
+        throw new UnauthorizedError('The access token is invalid or expired.', 'invalid_token');
+      }
+      // Every access token we mint names its session; one without is not ours to honour.
+      if (!claims.sessionId || !(await app.sessionGuard.isLive(claims.sessionId))) {
+        throw new UnauthorizedError('The session has ended; sign in again.', 'session_revoked');
+      }
+      const acting = policy.roles?.find((r) => roles.includes(r)) ?? roles[0];
+      request.principal = principalFrom(subject, roles, claims, acting as Role);
       if (policy.roles && !policy.roles.some((r) => roles.includes(r))) {
-        await app.audit.record(app.db.db, {
-          ...auditOrigin(request),
-          action: 'access.denied',
-          resourceType: 'route',
-          resourceId: `${request.method} ${request.routeOptions.url}`,
-          outcome: 'denied',
-          details: { requiredRoles: [...policy.roles] },
-        });
+        await deny(request, 'role', { requiredRoles: [...policy.roles] });
         throw new ForbiddenError();
       }
     });

@@ -12,7 +12,10 @@ import { afterCommit } from '../db/transaction.js';
 import type { Clock } from '../lib/clock.js';
 import type { EventBus, EventIds } from '../lib/event-bus.js';
 import { AuditService } from '../modules/audit/audit.service.js';
+import { SessionGuard } from '../modules/auth/auth.guard.js';
 import type { KeyStore } from '../modules/auth/auth.keys.js';
+import type { Secrets } from '../modules/auth/auth.secrets.js';
+import { SessionService } from '../modules/auth/auth.sessions.js';
 
 export interface Events {
   /** Publishes now. Use `publishAfterCommit` from inside a transaction. */
@@ -29,6 +32,7 @@ export interface AppContext {
   clock: Clock;
   bus: EventBus;
   keys: KeyStore;
+  secrets: Secrets;
   /** Resources closed when the app closes, in order (db last). */
   owned: { close(): Promise<void> | void }[];
 }
@@ -42,6 +46,9 @@ declare module 'fastify' {
     events: Events;
     audit: AuditService;
     keys: KeyStore;
+    secrets: Secrets;
+    sessions: SessionService;
+    sessionGuard: SessionGuard;
   }
 }
 
@@ -66,7 +73,22 @@ export default fp(
     app.decorate('clock', ctx.clock);
     app.decorate('events', events);
     app.decorate('keys', ctx.keys);
-    app.decorate('audit', new AuditService(ctx.db.db, ctx.clock, ctx.config.audit.chainShards));
+    const audit = new AuditService(ctx.db.db, ctx.clock, ctx.config.audit.chainShards);
+    app.decorate('audit', audit);
+    app.decorate('secrets', ctx.secrets);
+    app.decorate(
+      'sessions',
+      new SessionService({
+        db: ctx.db.db,
+        keys: ctx.keys,
+        secrets: ctx.secrets,
+        clock: ctx.clock,
+        audit,
+        events,
+        config: ctx.config,
+      }),
+    );
+    app.decorate('sessionGuard', new SessionGuard(ctx.db.db, ctx.clock, ctx.bus));
     app.addHook('onClose', async () => {
       for (const resource of ctx.owned) {
         try {

@@ -1,3 +1,4 @@
 export * from './audit.js';
+export * from './identity.js';
 export * from './people.js';
 export * from './readings.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type CryptoKey, exportPKCS8, exportSPKI, importJWK, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, createTestDb, testConfig } from '../../../test/build-test-app.js';
+import { bearer, createTestDb, ensureSession, testConfig } from '../../../test/build-test-app.js';
 import { buildApp } from '../../app.js';
 import { loadConfig } from '../../config.js';
 import type { DbHandle } from '../../db/client.js';
@@ -41,7 +41,7 @@ describe('KeyStore', () => {
       typ: 'at+jwt',
     });
     const verified = await store.verify(token, [AUDIENCES.backoffice], NOW);
-    expect(verified).toEqual({ ...claims(), expiresAt: NOW_S + ACCESS_TOKEN_TTL_SECONDS });
+    expect(verified).toEqual({ ...claims(), amr: [], expiresAt: NOW_S + ACCESS_TOKEN_TTL_SECONDS });
     // The TTL is capped at 15 minutes whatever the caller asks (JW-7).
     expect(ACCESS_TOKEN_TTL_SECONDS).toBeLessThanOrEqual(900);
     await expect(store.verify(token, [AUDIENCES.app], NOW)).rejects.toThrow();
@@ -127,6 +127,9 @@ describe('KeyStore', () => {
       JWT_PRIVATE_KEY: 'x'.repeat(64),
       DATABASE_URL: 'postgres://diabetify:Xy7-long-unique-pw@db.internal/diabetify',
       PUBLIC_WEB_ORIGIN: 'https://clinic.example',
+      TOKEN_HMAC_SECRET: Buffer.alloc(32, 1).toString('base64'),
+      MFA_ENCRYPTION_KEY: Buffer.alloc(32, 2).toString('base64'),
+      SMTP_URL: 'smtp://mail.internal:587',
     });
     const withoutKey = { ...config, auth: { ...config.auth, privateKey: undefined } };
     await expect(KeyStore.load(withoutKey)).rejects.toThrow(/JWT_PRIVATE_KEY is required/);
@@ -172,7 +175,8 @@ describe('GET /.well-known/jwks.json', () => {
 
   it('a token signed by the previous key is still accepted after rotation', async () => {
     const old = await KeyStore.fromJwks('diabetify', oldJwk);
-    const token = await old.sign(claims('staff:9'), Math.floor(Date.now() / 1000));
+    const sessionId = await ensureSession(app, 'staff', 9, new Date());
+    const token = await old.sign({ ...claims('staff:9'), sessionId }, Math.floor(Date.now() / 1000));
     const res = await app.inject({ method: 'GET', url: '/v1/test/me', headers: bearer(token) });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ sub: 9 });

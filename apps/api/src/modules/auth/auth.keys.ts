@@ -38,6 +38,8 @@ export interface AccessClaims {
   roles: readonly string[];
   sessionId: string | null;
   tokenId: string;
+  /** Authentication methods (RFC 8176): `pwd`, plus `otp` after a TOTP step-up. */
+  amr?: readonly string[];
 }
 
 export interface VerifiedAccess extends AccessClaims {
@@ -136,8 +138,11 @@ export class KeyStore {
   }
 
   async sign(claims: AccessClaims, nowSeconds: number, ttlSeconds = ACCESS_TOKEN_TTL_SECONDS): Promise<string> {
-    const payload: JWTPayload & { roles: readonly string[]; sid?: string } = { roles: claims.roles };
+    const payload: JWTPayload & { roles: readonly string[]; sid?: string; amr?: readonly string[] } = {
+      roles: claims.roles,
+    };
     if (claims.sessionId) payload.sid = claims.sessionId;
+    if (claims.amr) payload.amr = claims.amr;
     return new SignJWT(payload)
       .setProtectedHeader({ alg: ALGORITHM, kid: this.current.kid, typ: ACCESS_TOKEN_TYPE })
       .setIssuer(this.issuer)
@@ -182,6 +187,7 @@ export class KeyStore {
       roles,
       sessionId: typeof payload.sid === 'string' ? payload.sid : null,
       tokenId: payload.jti as string,
+      amr: Array.isArray(payload.amr) ? payload.amr.filter((m): m is string => typeof m === 'string') : [],
       expiresAt: payload.exp as number,
     };
   }

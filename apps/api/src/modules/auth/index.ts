@@ -1,9 +1,13 @@
 /**
- * Authentication routes. Today: the public signing keys. Login, refresh, sessions and MFA are
- * built on the same KeyStore by the identity capability.
+ * Authentication: signing keys (JWKS), login, refresh, logout and sessions. The access-token
+ * check itself is the `auth` plugin (plugins/auth.ts); session state lives in SessionService.
  */
+import cookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import authRoutes from './auth.routes.js';
+import { AuthService } from './auth.service.js';
+import { PostgresLoginThrottle, RedisLoginThrottle } from './auth.throttle.js';
 
 const Jwk = Type.Object(
   {
@@ -18,6 +22,17 @@ const Jwk = Type.Object(
 );
 
 export default async function authModule(app: FastifyInstance) {
+  await app.register(cookie);
+  const settings = {
+    maxFailures: app.config.identity.loginMaxFailures,
+    windowMs: app.config.identity.loginFailureWindowMs,
+    lockMs: app.config.identity.lockoutMs,
+  };
+  const throttle = app.redis
+    ? new RedisLoginThrottle(app.redis, app.config.redis?.keyPrefix ?? 'diabetify:', settings)
+    : new PostgresLoginThrottle(app.db.db, app.clock, settings);
+  await app.register(authRoutes, { service: new AuthService(app, throttle) });
+
   app.get(
     '/.well-known/jwks.json',
     {

@@ -1,0 +1,100 @@
+import { eq } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, buildTestApp, createTestDb } from '../../../test/build-test-app.js';
+import { createPatient, createStaff } from '../../../test/factories.js';
+import type { DbHandle } from '../../db/client.js';
+import { auditEvents, credentials } from '../../db/schema/index.js';
+
+let db: DbHandle;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  db = await createTestDb();
+  app = await buildTestApp({ db });
+});
+afterAll(async () => {
+  await app.close();
+  await db.close();
+});
+
+const login = (identifier: string, password: string) =>
+  app.inject({ method: 'POST', url: '/v1/auth/login', payload: { identifier, password } });
+
+describe('login', () => {
+  it('a patient signs in with DNI or e-mail and gets an app-audience token pair', async () => {
+    const p = await createPatient(db.db);
+    for (const identifier of [
+      p.dni,
+      p.email.toUpperCase(),
+      ` ${p.dni.slice(0, 2)}.${p.dni.slice(2, 5)}.${p.dni.slice(5)} `,
+    ]) {
+      const res = await login(identifier, p.password);
+      expect(res.statusCode, identifier).toBe(200);
+      const body = res.json();
+      expect(body).toMatchObject({
+        tokenType: 'Bearer',
+        expiresIn: 900,
+        user: { id: p.id, kind: 'patient', roles: ['patient'] },
+      });
+      expect(body.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const me = await app.inject({ url: '/v1/auth/sessions', headers: bearer(body.accessToken) });
+      expect(me.statusCode).toBe(200);
+    }
+  });
+
+  it('unknown user and wrong password answer the same 401 body, and both are audited', async () => {
+    const s = await createStaff(db.db);
+    const wrong = await login(s.username, 'not-the-password');
+    const unknown = await login('nobody-here', 'not-the-password');
+    expect(wrong.statusCode).toBe(401);
+    expect(unknown.statusCode).toBe(401);
+    const strip = (b: Record<string, unknown>) => ({ ...b, requestId: undefined });
+    expect(strip(wrong.json())).toEqual(strip(unknown.json()));
+    const rows = await db.db.select().from(auditEvents).where(eq(auditEvents.action, 'auth.login'));
+    expect(rows.filter((r) => r.outcome === 'failure').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a legacy SHA-256 hash is upgraded to argon2id on the first successful login', async () => {
+    const p = await createPatient(db.db, { legacySha256: true, password: 'viejo-secreto-99' });
+    expect(p.credential.passwordAlgo).toBe('legacy_sha256');
+    expect((await login(p.dni, 'viejo-secreto-99')).statusCode).toBe(200);
+    const [after] = await db.db.select().from(credentials).where(eq(credentials.id, p.credential.id));
+    expect(after?.passwordAlgo).toBe('argon2id');
+    expect(after?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect((await login(p.dni, 'viejo-secreto-99')).statusCode).toBe(200);
+  });
+});
+
+describe('refresh rotation', () => {
+  it('rotates, replays within grace return the same successor, later reuse revokes the family', async () => {
+    const p = await createPatient(db.db);
+    const first = (await login(p.dni, p.password)).json();
+    const refresh = (token: string) =>
+      app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: token } });
+    const r1 = await refresh(first.refreshToken);
+    expect(r1.statusCode).toBe(200);
+    const r1again = await refresh(first.refreshToken);
+    expect(r1again.statusCode).toBe(200);
+    expect(r1again.json().refreshToken).toBe(r1.json().refreshToken);
+    const r2 = await refresh(r1.json().refreshToken);
+    expect(r2.statusCode).toBe(200);
+    // Replaying the first token after its successor was itself rotated is reuse.
+    const reuse = await refresh(first.refreshToken);
+    expect(reuse.statusCode).toBe(401);
+    expect((await refresh(r2.json().refreshToken)).statusCode).toBe(401);
+    const denied = await app.inject({ url: '/v1/auth/sessions', headers: bearer(r2.json().accessToken) });
+    expect(denied.statusCode).toBe(401);
+    expect(denied.json().code).toBe('session_revoked');
+  });
+
+  it('logout ends the session for its access and refresh tokens', async () => {
+    const p = await createPatient(db.db);
+    const t = (await login(p.dni, p.password)).json();
+    const out = await app.inject({ method: 'POST', url: '/v1/auth/logout', headers: bearer(t.accessToken) });
+    expect(out.json()).toEqual({ revoked: 1 });
+    expect((await app.inject({ url: '/v1/auth/sessions', headers: bearer(t.accessToken) })).statusCode).toBe(401);
+    const r = await app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: t.refreshToken } });
+    expect(r.statusCode).toBe(401);
+  });
+});

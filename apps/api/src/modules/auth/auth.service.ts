@@ -1,0 +1,161 @@
+/**
+ * Login and session use cases (security.md §1.1, §1.3). Transport-free: routes map HTTP onto
+ * these calls. Unknown identifier and wrong password take the same path and the same time
+ * (a dummy argon2 verify), and answer with the same error.
+ */
+import { createHmac } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { withTransaction } from '../../db/transaction.js';
+import { AppError, UnauthorizedError } from '../../lib/errors.js';
+import type { AuditOrigin } from '../audit/audit.service.js';
+import { createMfaChallenge, MFA_CHALLENGE_TTL_SECONDS } from './auth.mfa-challenge.js';
+import { burnDummyVerify, hashPassword, type PasswordAlgo, verifyPassword } from './auth.passwords.js';
+import * as repo from './auth.repository.js';
+import { actorOf, type IssuedTokens } from './auth.sessions.js';
+import type { LoginThrottle } from './auth.throttle.js';
+
+export type LoginResult =
+  | { kind: 'tokens'; tokens: IssuedTokens; account: repo.Account }
+  | { kind: 'mfa'; mfaToken: string; expiresIn: number };
+
+/** E-mails and usernames compare lower-case; a DNI written with dots or spaces is its digits. */
+export function normaliseIdentifier(raw: string): string {
+  const trimmed = raw.trim().normalize('NFKC');
+  const digits = trimmed.replace(/[.\s-]/g, '');
+  return /^[0-9]{6,10}$/.test(digits) ? digits : trimmed.toLowerCase();
+}
+
+function invalidCredentials(): UnauthorizedError {
+  return new UnauthorizedError('The identifier or the password is wrong.', 'invalid_credentials');
+}
+
+export function toUser(account: repo.Account) {
+  return {
+    id: account.id,
+    kind: account.kind,
+    name: account.name,
+    surname: account.surname,
+    email: account.email,
+    roles: account.roles,
+    mfaEnabled: account.credential.mfaEnabledAt !== null,
+  };
+}
+
+export class AuthService {
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly throttle: LoginThrottle,
+  ) {}
+
+  private throttleKey(identifier: string): string {
+    return createHmac('sha256', this.app.secrets.tokenHmac).update(`login:${identifier}`).digest('hex');
+  }
+
+  private async audit(
+    origin: AuditOrigin,
+    outcome: 'success' | 'failure' | 'denied',
+    details: Record<string, unknown>,
+    account?: repo.Account,
+  ) {
+    await this.app.audit.record(this.app.db.db, {
+      ...origin,
+      ...(account ? { actor: actorOf(account) } : {}),
+      action: 'auth.login',
+      resourceType: account ? account.kind : 'account',
+      resourceId: account?.id ?? null,
+      patientId: account?.kind === 'patient' ? account.id : null,
+      outcome,
+      details,
+    });
+  }
+
+  async login(rawIdentifier: string, password: string, origin: AuditOrigin): Promise<LoginResult> {
+    const identifier = normaliseIdentifier(rawIdentifier);
+    const key = this.throttleKey(identifier);
+    const lockedMs = await this.throttle.lockedForMs(key);
+    if (lockedMs > 0) {
+      await this.audit(origin, 'denied', { reason: 'locked' });
+      throw lockedError(lockedMs);
+    }
+    const candidates = (await repo.findAccounts(this.app.db.db, identifier)).filter(
+      (a) => a.credential.passwordHash !== null,
+    );
+    let account: repo.Account | undefined;
+    for (const candidate of candidates) {
+      const { passwordHash, passwordAlgo } = candidate.credential;
+      if (await verifyPassword(password, passwordHash as string, passwordAlgo as PasswordAlgo)) {
+        account = candidate;
+        break;
+      }
+    }
+    if (candidates.length === 0) await burnDummyVerify(password);
+    if (!account) {
+      const state = await this.throttle.fail(key);
+      await this.audit(origin, 'failure', { reason: 'invalid_credentials' }, candidates[0]);
+      if (state.lockedNow) {
+        await this.app.audit.record(this.app.db.db, {
+          ...origin,
+          action: 'auth.lockout',
+          resourceType: 'account',
+          outcome: 'denied',
+          details: { lockedForSeconds: Math.ceil(state.lockedForMs / 1000), known: candidates.length > 0 },
+        });
+      }
+      throw invalidCredentials();
+    }
+    await this.throttle.reset(key);
+    if (account.blocked) {
+      await this.audit(origin, 'denied', { reason: 'blocked' }, account);
+      throw new AppError(403, 'account_blocked', 'Account blocked', 'This account is blocked; contact the clinic.');
+    }
+    return withTransaction(this.app.db.db, async (tx) => {
+      if (account.credential.passwordAlgo === 'legacy_sha256') {
+        // Upgrade the unsalted legacy hash now that we hold the verified password.
+        await repo.setPassword(tx, account.credential.id, await hashPassword(password), this.app.clock.now());
+      }
+      if (account.credential.mfaEnabledAt !== null) {
+        const mfaToken = await createMfaChallenge(this.app, tx, account);
+        await this.app.audit.record(tx, {
+          ...origin,
+          actor: actorOf(account),
+          action: 'auth.login',
+          resourceType: account.kind,
+          resourceId: account.id,
+          patientId: account.kind === 'patient' ? account.id : null,
+          outcome: 'success',
+          details: {
+            step: 'password',
+            mfa: 'required',
+            upgradedHash: account.credential.passwordAlgo === 'legacy_sha256',
+          },
+        });
+        return { kind: 'mfa' as const, mfaToken, expiresIn: MFA_CHALLENGE_TTL_SECONDS };
+      }
+      const tokens = await this.app.sessions.start(tx, account, origin, ['pwd']);
+      await this.app.audit.record(tx, {
+        ...origin,
+        actor: actorOf(account),
+        action: 'auth.login',
+        resourceType: account.kind,
+        resourceId: account.id,
+        patientId: account.kind === 'patient' ? account.id : null,
+        outcome: 'success',
+        details: { sessionId: tokens.sessionId, upgradedHash: account.credential.passwordAlgo === 'legacy_sha256' },
+      });
+      return { kind: 'tokens' as const, tokens, account };
+    });
+  }
+}
+
+export function lockedError(ms: number): AppError {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  return new AppError(
+    429,
+    'login_locked',
+    'Too many failed attempts',
+    'Too many failed sign-in attempts; try again later.',
+    {
+      headers: { 'retry-after': String(seconds) },
+    },
+  );
+}

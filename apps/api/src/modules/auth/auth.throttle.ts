@@ -1,0 +1,138 @@
+/**
+ * Per-identifier login throttling and lockout (security.md AU-6). Keyed by a keyed hash of the
+ * normalised identifier — not the account — so unknown identifiers behave exactly like real ones
+ * (no enumeration through 429s). After `maxFailures` failures inside the window the identifier
+ * is locked; each further lock doubles (15, 30, 60 min with the defaults) so a persistent
+ * attacker is slowed, but the lock is never permanent. A successful login resets everything.
+ *
+ * Redis when configured (one Lua script per failure: atomic, TTLs set in the same step — RL-4);
+ * PostgreSQL otherwise (one upsert under the row lock). Both are safe under parallel attempts.
+ */
+import { sql } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
+import type { Database, Executor } from '../../db/client.js';
+import { loginThrottle } from '../../db/schema/index.js';
+import type { Clock } from '../../lib/clock.js';
+
+export interface ThrottleSettings {
+  maxFailures: number;
+  windowMs: number;
+  lockMs: number;
+}
+
+/** Lock durations double per consecutive lock, up to 2^MAX_LEVEL × lockMs. */
+const MAX_LEVEL = 2;
+
+export interface ThrottleState {
+  /** Milliseconds until the identifier may try again; 0 when not locked. */
+  lockedForMs: number;
+  /** True when this very failure caused the lock (audit it once). */
+  lockedNow: boolean;
+}
+
+export interface LoginThrottle {
+  lockedForMs(key: string): Promise<number>;
+  fail(key: string): Promise<ThrottleState>;
+  reset(key: string): Promise<void>;
+}
+
+const FAIL_SCRIPT = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+if n >= tonumber(ARGV[2]) then
+  local level = tonumber(redis.call('GET', KEYS[3]) or '0')
+  local ms = tonumber(ARGV[3]) * (2 ^ math.min(level, tonumber(ARGV[4])))
+  redis.call('SET', KEYS[2], '1', 'PX', ms)
+  redis.call('SET', KEYS[3], level + 1, 'PX', ms * 4)
+  redis.call('DEL', KEYS[1])
+  return ms
+end
+return 0
+`;
+
+export class RedisLoginThrottle implements LoginThrottle {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly s: ThrottleSettings,
+  ) {}
+  private keys(key: string): [string, string, string] {
+    const base = `${this.prefix}login:${key}`;
+    return [`${base}:failures`, `${base}:lock`, `${base}:level`];
+  }
+  async lockedForMs(key: string): Promise<number> {
+    const ttl = await this.redis.pttl(this.keys(key)[1]);
+    return ttl > 0 ? ttl : 0;
+  }
+  async fail(key: string): Promise<ThrottleState> {
+    const ms = Number(
+      await this.redis.eval(
+        FAIL_SCRIPT,
+        3,
+        ...this.keys(key),
+        this.s.windowMs,
+        this.s.maxFailures,
+        this.s.lockMs,
+        MAX_LEVEL,
+      ),
+    );
+    return { lockedForMs: ms, lockedNow: ms > 0 };
+  }
+  async reset(key: string): Promise<void> {
+    await this.redis.del(...this.keys(key));
+  }
+}
+
+export class PostgresLoginThrottle implements LoginThrottle {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+    private readonly s: ThrottleSettings,
+  ) {}
+  async lockedForMs(key: string): Promise<number> {
+    const now = this.clock.now();
+    const rows = await this.db
+      .select({ lockedUntil: loginThrottle.lockedUntil })
+      .from(loginThrottle)
+      .where(sql`${loginThrottle.identifierHash} = ${key}`);
+    const until = rows[0]?.lockedUntil?.getTime() ?? 0;
+    return Math.max(0, until - now.getTime());
+  }
+  fail(key: string): Promise<ThrottleState> {
+    // One transaction: the row lock taken by the upsert is held until the lock is written.
+    return this.db.transaction((tx) => this.failIn(tx, key));
+  }
+  private async failIn(tx: Executor, key: string): Promise<ThrottleState> {
+    const now = this.clock.now();
+    const windowStart = new Date(now.getTime() - this.s.windowMs);
+    // One statement: count the failure (restarting an expired window), and when it reaches the
+    // limit, lock with the doubled duration and start over. The row lock orders parallel attempts.
+    const rows = await tx
+      .insert(loginThrottle)
+      .values({ identifierHash: key, failures: 1, windowStartedAt: now, lockLevel: 0 })
+      .onConflictDoUpdate({
+        target: loginThrottle.identifierHash,
+        set: {
+          failures: sql`case when ${loginThrottle.windowStartedAt} < ${windowStart} then 1 else ${loginThrottle.failures} + 1 end`,
+          windowStartedAt: sql`case when ${loginThrottle.windowStartedAt} < ${windowStart} then ${now} else ${loginThrottle.windowStartedAt} end`,
+        },
+      })
+      .returning({ failures: loginThrottle.failures, lockLevel: loginThrottle.lockLevel });
+    const row = rows[0];
+    if (!row || row.failures < this.s.maxFailures) return { lockedForMs: 0, lockedNow: false };
+    const ms = this.s.lockMs * 2 ** Math.min(row.lockLevel, MAX_LEVEL);
+    await tx
+      .update(loginThrottle)
+      .set({
+        failures: 0,
+        windowStartedAt: now,
+        lockedUntil: new Date(now.getTime() + ms),
+        lockLevel: sql`${loginThrottle.lockLevel} + 1`,
+      })
+      .where(sql`${loginThrottle.identifierHash} = ${key}`);
+    return { lockedForMs: ms, lockedNow: true };
+  }
+  async reset(key: string): Promise<void> {
+    await this.db.delete(loginThrottle).where(sql`${loginThrottle.identifierHash} = ${key}`);
+  }
+}

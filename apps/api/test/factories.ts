@@ -1,0 +1,73 @@
+/**
+ * Test data: patients and staff with credentials. Passwords are hashed with the real argon2id
+ * (≈30 ms each); `legacySha256` stores an unsalted SHA-256 hex like the old system did.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Executor } from '../src/db/client.js';
+import { credentials, patients, staff } from '../src/db/schema/index.js';
+import { hashPassword } from '../src/modules/auth/auth.passwords.js';
+
+let counter = 0;
+function unique(): string {
+  counter += 1;
+  return `${process.pid % 1000}${counter}${randomBytes(2).toString('hex')}`;
+}
+
+export const DEFAULT_PASSWORD = 'Glucosa-Test-2026!';
+
+interface CredentialOptions {
+  password?: string | null;
+  legacySha256?: boolean;
+}
+
+async function credentialValues(opts: CredentialOptions) {
+  const password = opts.password === undefined ? DEFAULT_PASSWORD : opts.password;
+  if (password === null) return { passwordHash: null, passwordAlgo: null };
+  if (opts.legacySha256) {
+    return { passwordHash: createHash('sha256').update(password).digest('hex'), passwordAlgo: 'legacy_sha256' };
+  }
+  return { passwordHash: await hashPassword(password), passwordAlgo: 'argon2id' };
+}
+
+export async function createPatient(
+  db: Executor,
+  overrides: Partial<typeof patients.$inferInsert> & CredentialOptions = {},
+) {
+  const { password, legacySha256, ...fields } = overrides;
+  const n = unique();
+  const dni = fields.dni ?? String(20_000_000 + (Number.parseInt(n, 16) % 9_000_000));
+  const [row] = await db
+    .insert(patients)
+    .values({ dni, email: `patient${n}@patients.example`, name: 'Ana', surname: 'Pérez', ...fields })
+    .returning();
+  if (!row) throw new Error('patient insert failed');
+  const [credential] = await db
+    .insert(credentials)
+    .values({ patientId: row.id, ...(await credentialValues({ password, legacySha256 })) })
+    .returning();
+  return { ...row, credential: credential as typeof credentials.$inferSelect, password: password ?? DEFAULT_PASSWORD };
+}
+
+export async function createStaff(
+  db: Executor,
+  overrides: Partial<typeof staff.$inferInsert> & CredentialOptions = {},
+) {
+  const { password, legacySha256, ...fields } = overrides;
+  const n = unique();
+  const [row] = await db
+    .insert(staff)
+    .values({
+      username: `staff${n}`,
+      email: `staff${n}@clinic.example`,
+      name: 'Dr. Test',
+      roles: ['clinician'],
+      ...fields,
+    })
+    .returning();
+  if (!row) throw new Error('staff insert failed');
+  const [credential] = await db
+    .insert(credentials)
+    .values({ staffId: row.id, ...(await credentialValues({ password, legacySha256 })) })
+    .returning();
+  return { ...row, credential: credential as typeof credentials.$inferSelect, password: password ?? DEFAULT_PASSWORD };
+}
