@@ -17,6 +17,7 @@ import { KeyStore } from './modules/auth/auth.keys.js';
 import { loadSecrets, type Secrets } from './modules/auth/auth.secrets.js';
 import authModule from './modules/auth/index.js';
 import healthModule from './modules/health/index.js';
+import { createMailer, type Mailer } from './modules/notifications/mailer.js';
 import authPlugin from './plugins/auth.js';
 import contextPlugin, { type AppContext } from './plugins/context.js';
 import metricsPlugin from './plugins/metrics.js';
@@ -32,6 +33,7 @@ export interface BuildOptions {
   clock?: Clock;
   keys?: KeyStore;
   secrets?: Secrets;
+  mailer?: Mailer;
   bus?: EventBus;
   /** Where log lines go (tests capture them); default stdout. */
   logStream?: DestinationStream;
@@ -115,12 +117,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (!options.db) owned.push(db);
   const keys = options.keys ?? (await KeyStore.load(config));
   const secrets = options.secrets ?? loadSecrets(config);
+  const mailer = options.mailer ?? createMailer(config);
+  if (!options.mailer) owned.unshift({ close: () => mailer.close() });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
 
-  await app.register(contextPlugin, { config, db, redis: redis ?? null, clock, bus, keys, secrets, owned });
+  await app.register(contextPlugin, { config, db, redis: redis ?? null, clock, bus, keys, secrets, mailer, owned });
   await app.register(validationPlugin);
   await app.register(securityPlugin);
   // After security: the not-found handler is rate limited too (probing unknown URLs is not free).

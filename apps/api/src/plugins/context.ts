@@ -16,6 +16,7 @@ import { SessionGuard } from '../modules/auth/auth.guard.js';
 import type { KeyStore } from '../modules/auth/auth.keys.js';
 import type { Secrets } from '../modules/auth/auth.secrets.js';
 import { SessionService } from '../modules/auth/auth.sessions.js';
+import type { Mailer } from '../modules/notifications/mailer.js';
 
 export interface Events {
   /** Publishes now. Use `publishAfterCommit` from inside a transaction. */
@@ -33,6 +34,7 @@ export interface AppContext {
   bus: EventBus;
   keys: KeyStore;
   secrets: Secrets;
+  mailer: Mailer;
   /** Resources closed when the app closes, in order (db last). */
   owned: { close(): Promise<void> | void }[];
 }
@@ -47,6 +49,7 @@ declare module 'fastify' {
     audit: AuditService;
     keys: KeyStore;
     secrets: Secrets;
+    mailer: Mailer;
     sessions: SessionService;
     sessionGuard: SessionGuard;
   }
@@ -76,6 +79,7 @@ export default fp(
     const audit = new AuditService(ctx.db.db, ctx.clock, ctx.config.audit.chainShards);
     app.decorate('audit', audit);
     app.decorate('secrets', ctx.secrets);
+    app.decorate('mailer', ctx.mailer);
     app.decorate(
       'sessions',
       new SessionService({
