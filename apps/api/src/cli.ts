@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
-import { seedDemoClinic } from './db/seed/index.js';
+import { type SeedOptions, type SeedResult, seedDemoClinic } from './db/seed/index.js';
 import { startServer } from './server.js';
 
 const USAGE = `Usage: diabetify <command> [options]
@@ -32,6 +32,17 @@ function positiveInt(value: string | undefined, fallback: number, name: string):
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 1) throw new ConfigError([`--${name} must be a positive integer`]);
   return n;
+}
+
+function seedSummary(database: string, options: SeedOptions, result: SeedResult): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const rate = result.ms > 0 ? Math.round((result.readings * 1000) / result.ms) : 0;
+  const existing = options.patients - result.patients;
+  return (
+    `seed ${options.seed} (${database}): ${n(result.staff)} staff, ${n(result.patients)} patients, ` +
+    `${n(result.readings)} readings over ${options.days} days in ${(result.ms / 1000).toFixed(1)} s ` +
+    `(${n(rate)} readings/s)${existing > 0 ? `; ${n(existing)} patients of this seed already existed` : ''}`
+  );
 }
 
 async function migrate(config: Config): Promise<void> {
@@ -69,16 +80,18 @@ async function main(argv: string[]): Promise<number> {
         args: rest,
         options: { patients: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' } },
       });
+      const options = {
+        patients: positiveInt(values.patients, 20, 'patients'),
+        days: positiveInt(values.days, 14, 'days'),
+        seed: positiveInt(values.seed, 42, 'seed'),
+        progress: process.stderr.isTTY,
+        timezone: config.clinic.timezone,
+      };
       const handle = await openDatabase(config);
       try {
         await handle.migrate();
-        await seedDemoClinic(handle, {
-          patients: positiveInt(values.patients, 20, 'patients'),
-          days: positiveInt(values.days, 14, 'days'),
-          seed: positiveInt(values.seed, 42, 'seed'),
-          progress: process.stderr.isTTY,
-          timezone: config.clinic.timezone,
-        });
+        const result = await seedDemoClinic(handle, options);
+        process.stderr.write(`${seedSummary(handle.kind, options, result)}\n`);
       } finally {
         await handle.close();
       }

@@ -2,6 +2,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { withTransaction } from '../../db/transaction.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../lib/errors.js';
 import { responses } from '../../lib/http.js';
 import { auditOrigin, type Principal } from '../../plugins/auth.js';
@@ -125,7 +126,7 @@ export default async function authRoutes(root: FastifyInstance, opts: { service:
     },
     async (request, reply) => {
       const credentialId = await credentialIdOf(app, request.principal);
-      const revoked = await app.db.db.transaction((tx) =>
+      const revoked = await withTransaction(app.db.db, (tx) =>
         app.sessions.revokeAll(tx, credentialId, 'logout_all', auditOrigin(request)),
       );
       reply.clearCookie(REFRESH_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
