@@ -9,15 +9,20 @@ import pino from 'pino';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
 import { type SeedOptions, type SeedResult, seedDemoClinic } from './db/seed/index.js';
+import { hashPassword } from './modules/auth/auth.passwords.js';
 import { startServer } from './server.js';
+
+/** Password of seeded demo accounts (documented in the README; seeding is refused in production). */
+const DEMO_PASSWORD = 'Demo-Diabetify-2026';
 
 const USAGE = `Usage: diabetify <command> [options]
 
 Commands:
   serve                         start the HTTP server (default)
   migrate                       apply database migrations and exit
-  seed [--patients N] [--days D] [--seed S]
-                                create a demo clinic: staff, patients, CGM and meter readings
+  seed [--patients N] [--days D] [--seed S] [--no-login]
+                                create a demo clinic: staff, patients, CGM and meter readings;
+                                accounts sign in with the demo password unless --no-login
   version                       print the version
 
 Configuration comes from the environment; see .env.example.`;
@@ -78,20 +83,31 @@ async function main(argv: string[]): Promise<number> {
     case 'seed': {
       const { values } = parseArgs({
         args: rest,
-        options: { patients: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' } },
+        options: {
+          patients: { type: 'string' },
+          days: { type: 'string' },
+          seed: { type: 'string' },
+          'no-login': { type: 'boolean' },
+        },
       });
+      // Demo data with a shared, documented password: never in production.
+      if (config.isProduction) throw new ConfigError(['seed is refused when NODE_ENV=production']);
       const options = {
         patients: positiveInt(values.patients, 20, 'patients'),
         days: positiveInt(values.days, 14, 'days'),
         seed: positiveInt(values.seed, 42, 'seed'),
         progress: process.stderr.isTTY,
         timezone: config.clinic.timezone,
+        ...(values['no-login'] ? {} : { passwordHash: await hashPassword(DEMO_PASSWORD) }),
       };
       const handle = await openDatabase(config);
       try {
         await handle.migrate();
         const result = await seedDemoClinic(handle, options);
         process.stderr.write(`${seedSummary(handle.kind, options, result)}\n`);
+        if (options.passwordHash && result.staff + result.patients > 0) {
+          process.stderr.write(`demo sign-in: any seeded staff username or patient DNI, password "${DEMO_PASSWORD}"\n`);
+        }
       } finally {
         await handle.close();
       }

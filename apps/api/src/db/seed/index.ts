@@ -18,7 +18,7 @@
  * SeedResult counts rows inserted by this run, not rows in the tables.
  */
 import type { DbHandle, Transaction } from '../client.js';
-import { patients, staff } from '../schema/index.js';
+import { credentials, patients, staff } from '../schema/index.js';
 import { insertReadings } from './bulk.js';
 import { ColumnBuffer, DEFAULT_CHUNK_ROWS } from './columns.js';
 import { generatePatients, generateStaff, type SeedPatient } from './people.js';
@@ -42,6 +42,12 @@ export interface SeedOptions {
   concurrency?: number;
   /** Patients per transaction (default: about 150k readings' worth). */
   patientsPerTransaction?: number;
+  /**
+   * Demo sign-in: when set, every account this run creates gets this password. One argon2id hash
+   * is computed and shared (hashing per account would cost ≈ 30 ms × N); acceptable for demo data
+   * only, which is why the CLI refuses to seed in production.
+   */
+  passwordHash?: string;
 }
 
 export interface SeedResult {
@@ -78,6 +84,7 @@ function groupSize(days: number): number {
 
 interface GroupContext {
   window: ReadingWindow;
+  passwordHash: string | undefined;
   chunkRows: number;
   progress: SeedProgress | null;
 }
@@ -100,6 +107,12 @@ async function seedGroup(
     .returning({ id: patients.id, dni: patients.dni });
   // Only on success: after a failure the caller records it first, then lets the next group look.
   inserted();
+  if (ctx.passwordHash && created.length > 0) {
+    const hash = ctx.passwordHash;
+    await tx
+      .insert(credentials)
+      .values(created.map((r) => ({ patientId: r.id, passwordHash: hash, passwordAlgo: 'argon2id' })));
+  }
   const idByDni = new Map(created.map((r) => [r.dni, r.id]));
   const buffer = new ColumnBuffer();
   let rows = 0;
@@ -134,6 +147,12 @@ export async function seedDemoClinic(handle: DbHandle, options: SeedOptions): Pr
     .values(generateStaff(options.seed))
     .onConflictDoNothing()
     .returning({ id: staff.id });
+  if (options.passwordHash && staffCreated.length > 0) {
+    const hash = options.passwordHash;
+    await db
+      .insert(credentials)
+      .values(staffCreated.map((r) => ({ staffId: r.id, passwordHash: hash, passwordAlgo: 'argon2id' })));
+  }
 
   const people = generatePatients(options.seed, options.patients, { timezone: options.timezone });
   const size = options.patientsPerTransaction ?? groupSize(options.days);
@@ -141,6 +160,7 @@ export async function seedDemoClinic(handle: DbHandle, options: SeedOptions): Pr
   for (let i = 0; i < people.length; i += size) groups.push(people.slice(i, i + size));
   const ctx: GroupContext = {
     window: { now: options.now ?? new Date(), days: options.days },
+    passwordHash: options.passwordHash,
     chunkRows: options.chunkRows ?? DEFAULT_CHUNK_ROWS,
     progress: options.progress ? new SeedProgress(people.length) : null,
   };

@@ -6,7 +6,7 @@ import { asc, count, desc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDb, usingPostgres } from '../../../test/build-test-app.js';
 import type { DbHandle } from '../client.js';
-import { patients, readings, staff } from '../schema/index.js';
+import { credentials, patients, readings, staff } from '../schema/index.js';
 import { generatePatients, generateReadings, type SeedOptions, seedDemoClinic } from './index.js';
 
 const TZ = 'America/Argentina/Buenos_Aires';
@@ -154,6 +154,22 @@ describe('seedDemoClinic', () => {
     });
     const rerun = await seedDemoClinic(handle, run);
     expect(rerun).toMatchObject({ patients: 3, readings: count(3, 6) });
+  });
+
+  it('with a demo password, every account it creates gets a credential (and only those)', async () => {
+    const before = (await handle.db.select({ n: count() }).from(credentials))[0]?.n ?? 0;
+    const result = await seedDemoClinic(handle, {
+      ...base,
+      seed: 99,
+      patients: 3,
+      passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA',
+    });
+    const after = (await handle.db.select({ n: count() }).from(credentials))[0]?.n ?? 0;
+    expect(result.patients).toBe(3);
+    expect(after - before).toBe(result.staff + result.patients);
+    const again = await seedDemoClinic(handle, { ...base, seed: 99, patients: 3, passwordHash: 'x' });
+    expect(again.patients).toBe(0);
+    expect((await handle.db.select({ n: count() }).from(credentials))[0]?.n).toBe(after);
   });
 
   it('writes nothing to stderr when progress is off', async () => {
