@@ -89,7 +89,16 @@ export class RedisEventBus extends LocalDispatch implements EventBus {
     super(now);
     this.channel = `${keyPrefix}events`;
     // A subscribed connection cannot run other commands, so it gets its own.
-    this.subscriber = publisher.duplicate({ lazyConnect: true, enableOfflineQueue: true });
+    // The subscription must survive a slow first connect and later reconnects: queue the SUBSCRIBE
+    // until connected (offline queue on, no retry cap) and let ioredis resubscribe after a drop.
+    this.subscriber = publisher.duplicate({
+      lazyConnect: false,
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+      autoResubscribe: true,
+      connectTimeout: 10_000,
+      commandTimeout: undefined, // no per-command deadline: SUBSCRIBE waits for the connection
+    });
     this.subscriber.on('error', onError);
     this.subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) return;
@@ -99,10 +108,7 @@ export class RedisEventBus extends LocalDispatch implements EventBus {
         onError(err);
       }
     });
-    this.ready = this.subscriber
-      .connect()
-      .then(() => this.subscriber.subscribe(this.channel))
-      .then(() => undefined);
+    this.ready = this.subscriber.subscribe(this.channel).then(() => undefined);
     this.ready.catch(onError);
   }
 

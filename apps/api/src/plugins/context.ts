@@ -80,6 +80,8 @@ export default fp(
     app.decorate('audit', audit);
     app.decorate('secrets', ctx.secrets);
     app.decorate('mailer', ctx.mailer);
+    const guard = new SessionGuard(ctx.db.db, ctx.clock, ctx.bus);
+    app.decorate('sessionGuard', guard);
     app.decorate(
       'sessions',
       new SessionService({
@@ -90,9 +92,9 @@ export default fp(
         audit,
         events,
         config: ctx.config,
+        onRevoked: (ids) => guard.evict(ids),
       }),
     );
-    app.decorate('sessionGuard', new SessionGuard(ctx.db.db, ctx.clock, ctx.bus));
     app.addHook('onClose', async () => {
       for (const resource of ctx.owned) {
         try {

@@ -23,13 +23,19 @@ export class SessionGuard {
     bus: EventBus,
   ) {
     bus.subscribe((event) => {
-      if (event.topic !== 'sessions' || event.type !== 'revoked') return;
-      const { sessionId, credentialId } = event.ids;
-      if (sessionId !== undefined) this.live.delete(String(sessionId));
-      if (credentialId !== undefined) {
-        for (const [sid, entry] of this.live) if (entry.credentialId === Number(credentialId)) this.live.delete(sid);
-      }
+      if (event.topic === 'sessions' && event.type === 'revoked') this.evict(event.ids);
     });
+  }
+
+  /**
+   * Forgets cached sessions. Called on this instance as soon as a revocation commits (the Redis
+   * echo of our own event arrives a few ms later), and on every instance when the event arrives.
+   */
+  evict(ids: { sessionId?: string | number; credentialId?: string | number }): void {
+    if (ids.sessionId !== undefined) this.live.delete(String(ids.sessionId));
+    if (ids.credentialId !== undefined) {
+      for (const [sid, entry] of this.live) if (entry.credentialId === Number(ids.credentialId)) this.live.delete(sid);
+    }
   }
 
   /** True when the session exists, is not revoked and has not reached its absolute end. */

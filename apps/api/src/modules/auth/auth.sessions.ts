@@ -13,7 +13,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Config } from '../../config.js';
 import type { Database, Executor } from '../../db/client.js';
-import { withTransaction } from '../../db/transaction.js';
+import { afterCommit, withTransaction } from '../../db/transaction.js';
 import type { Clock } from '../../lib/clock.js';
 import { UnauthorizedError } from '../../lib/errors.js';
 import type { Events } from '../../plugins/context.js';
@@ -41,6 +41,8 @@ export interface SessionDeps {
   audit: AuditService;
   events: Events;
   config: Config;
+  /** Local eviction from the session cache, run right after a revocation commits. */
+  onRevoked?: (ids: { sessionId?: string; credentialId?: number }) => void;
 }
 
 /** The account as an audit actor (a staff member acts under their first role). */
@@ -174,8 +176,14 @@ export class SessionService {
         outcome: 'denied',
         details: { revoked: 'family' },
       });
-      await this.d.events.publishAfterCommit(tx, 'sessions', 'revoked', { sessionId });
+      await this.revoked(tx, { sessionId });
     });
+  }
+
+  /** After commit: evict here at once, then tell every instance. */
+  private async revoked(tx: Executor, ids: { sessionId: string } | { credentialId: number }): Promise<void> {
+    await afterCommit(tx, () => this.d.onRevoked?.(ids));
+    await this.d.events.publishAfterCommit(tx, 'sessions', 'revoked', ids);
   }
 
   /** Revokes one session (logout, admin action, expiry). Idempotent. */
@@ -191,7 +199,7 @@ export class SessionService {
         outcome: 'success',
         details: { reason },
       });
-      await this.d.events.publishAfterCommit(t, 'sessions', 'revoked', { sessionId });
+      await this.revoked(t, { sessionId });
       return true;
     };
     return tx ? run(tx) : withTransaction(this.d.db, run);
@@ -218,7 +226,7 @@ export class SessionService {
       outcome: 'success',
       details: { reason, revoked: rows.length },
     });
-    await this.d.events.publishAfterCommit(tx, 'sessions', 'revoked', { credentialId });
+    await this.revoked(tx, { credentialId });
     return rows.length;
   }
 
