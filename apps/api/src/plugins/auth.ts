@@ -11,9 +11,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { errors } from 'jose';
-import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../lib/errors.js';
+import { AppError, ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../lib/errors.js';
+import { DeviceKeyAuthenticator } from '../modules/api-keys/api-keys.authenticate.js';
 import type { ActorRole, AuditOrigin } from '../modules/audit/audit.service.js';
 import { AUDIENCES, type Audience, type KeyStore } from '../modules/auth/auth.keys.js';
+import { StaffMfaStatus } from '../modules/auth/auth.mfa.js';
 
 export type Role = 'patient' | 'clinician' | 'assistant' | 'admin' | 'device';
 export type PrincipalKind = 'patient' | 'staff' | 'device';
@@ -25,6 +27,11 @@ export type RoutePolicy =
       audience: 'app' | 'backoffice' | 'any';
       /** Any one of these roles suffices; omitted = any authenticated caller of the audience. */
       roles?: readonly Role[];
+      /**
+       * Device API keys (`dk_…` as `Authorization: Bearer` or `X-API-Key`) are accepted here. On every
+       * other route a device key is refused with 401. Needs audience `app` or `any`.
+       */
+      devices?: boolean;
     };
 
 export interface Principal {
@@ -38,11 +45,15 @@ export interface Principal {
   audience: Audience;
   sessionId: string | null;
   tokenId: string;
+  /** Device principals only: the `api_keys` row that authenticated the request. */
+  apiKeyId?: number;
 }
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: RoutePolicy;
+    /** With REQUIRE_STAFF_MFA: staff who have not enrolled in MFA yet may call this route (enrollment). */
+    allowWithoutMfa?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;
@@ -60,6 +71,25 @@ function audiencesFor(policy: Exclude<RoutePolicy, 'public'>): Audience[] {
   if (policy.audience === 'app') return [AUDIENCES.app];
   if (policy.audience === 'backoffice') return [AUDIENCES.backoffice];
   return [AUDIENCES.app, AUDIENCES.backoffice];
+}
+
+/**
+ * Routes owned elsewhere that staff must reach before enrolling in MFA (REQUIRE_STAFF_MFA). New
+ * routes should set `config.allowWithoutMfa` instead of growing this list.
+ */
+const MFA_ENROLLMENT_EXEMPT = new Set(['POST /v1/auth/logout', 'GET /v1/me']);
+
+/**
+ * A device API key from `Authorization: Bearer dk_…` or `X-API-Key: dk_…`. `''` (never a valid key)
+ * when the two headers disagree, so an ambiguous request cannot fall back to the access token.
+ */
+function deviceKeyOf(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  const fromBearer = typeof header === 'string' ? /^Bearer (dk_\S*)$/i.exec(header.trim())?.[1] : undefined;
+  const x = request.headers['x-api-key'];
+  const fromX = typeof x === 'string' && x.trim().startsWith('dk_') ? x.trim() : undefined;
+  if (fromX !== undefined && header !== undefined && fromBearer !== fromX) return '';
+  return fromX ?? fromBearer ?? null;
 }
 
 function bearerToken(request: FastifyRequest): string | null {
@@ -112,11 +142,17 @@ function principalFrom(
 export default fp(
   async function authPlugin(app: FastifyInstance, opts: { keys: KeyStore }) {
     app.decorateRequest('principal', null);
+    const deviceKeys = new DeviceKeyAuthenticator(app.db.db, app.clock, app.secrets);
+    const staffMfa = new StaffMfaStatus(app.db.db, app.clock);
 
     app.addHook('onRoute', (route) => {
       if (!route.url.startsWith('/v1')) return;
-      if (route.config?.auth === undefined) {
+      const policy = route.config?.auth;
+      if (policy === undefined) {
         throw new Error(`route ${route.method} ${route.url} declares no auth policy (config.auth)`);
+      }
+      if (policy !== 'public' && policy.devices && policy.audience === 'backoffice') {
+        throw new Error(`route ${route.method} ${route.url}: device keys need audience 'app' or 'any'`);
       }
     });
 
@@ -133,6 +169,32 @@ export default fp(
     app.addHook('onRequest', async (request) => {
       const policy = request.routeOptions.config.auth;
       if (policy === undefined || policy === 'public') return;
+      // Device API keys: only where the policy says `devices: true`; the key is the whole credential.
+      const deviceKey = deviceKeyOf(request);
+      if (deviceKey !== null) {
+        if (!policy.devices) throw new UnauthorizedError('Device keys are not accepted here.', 'invalid_token');
+        const result = await deviceKeys.authenticate(deviceKey);
+        if (!result.ok) {
+          if (result.apiKeyId !== undefined) await deny(request, result.reason, { apiKeyId: result.apiKeyId });
+          throw new UnauthorizedError('The API key is invalid, expired or revoked.', 'invalid_api_key');
+        }
+        request.principal = {
+          kind: 'device',
+          id: result.patientId,
+          roles: ['device'],
+          actingRole: 'device',
+          amr: [],
+          audience: AUDIENCES.app,
+          sessionId: null,
+          tokenId: '',
+          apiKeyId: result.apiKeyId,
+        };
+        if (policy.roles && !policy.roles.includes('device')) {
+          await deny(request, 'role', { requiredRoles: [...policy.roles] });
+          throw new ForbiddenError();
+        }
+        return;
+      }
       const token = bearerToken(request);
       if (!token) throw new UnauthorizedError();
       // Revocations reach this instance over Redis; without it we cannot know, so refuse (fail closed).
@@ -168,6 +230,24 @@ export default fp(
       if (policy.roles && !policy.roles.some((r) => roles.includes(r))) {
         await deny(request, 'role', { requiredRoles: [...policy.roles] });
         throw new ForbiddenError();
+      }
+      // REQUIRE_STAFF_MFA (AU-7): staff without MFA reach only enrollment, logout and /v1/me. A token
+      // from an MFA login (amr `otp`) passes at once; otherwise the credential is checked (cached),
+      // which covers refreshed tokens and the session that just enrolled.
+      if (
+        request.principal.kind === 'staff' &&
+        app.config.identity.requireStaffMfa &&
+        request.routeOptions.config.allowWithoutMfa !== true &&
+        !MFA_ENROLLMENT_EXEMPT.has(`${request.method} ${request.routeOptions.url}`) &&
+        !request.principal.amr.includes('otp') &&
+        !(await staffMfa.enrolled(request.principal.id))
+      ) {
+        throw new AppError(
+          403,
+          'mfa_enrollment_required',
+          'MFA enrollment required',
+          'Set up two-factor authentication (POST /v1/auth/mfa/totp/setup) before using this route.',
+        );
       }
     });
   },

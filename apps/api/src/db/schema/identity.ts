@@ -47,6 +47,8 @@ export const sessions = pgTable(
       .notNull()
       .references(() => credentials.id, { onDelete: 'cascade' }),
     audience: text('audience').notNull(),
+    /** How the session was authenticated (`pwd`, `otp`): refreshed access tokens keep it. */
+    amr: text('amr').array().notNull().default(sql`array['pwd']::text[]`),
     ip: text('ip'),
     userAgent: text('user_agent'),
     createdAt: at('created_at').notNull(),

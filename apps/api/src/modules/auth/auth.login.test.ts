@@ -98,3 +98,61 @@ describe('refresh rotation', () => {
     expect(r.statusCode).toBe(401);
   });
 });
+
+describe('browser refresh cookie (RT-8)', () => {
+  const ORIGIN = 'https://admin.clinic.example';
+
+  it('login with cookie:true sets a __Host- HttpOnly Secure SameSite=Strict cookie and no body token; refresh needs an allowed Origin', async () => {
+    const browserApp = await buildTestApp({ db, env: { CORS_ORIGINS: ORIGIN } });
+    try {
+      const s = await createStaff(db.db);
+      const res = await browserApp.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        payload: { identifier: s.username, password: s.password, cookie: true },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().refreshToken).toBeUndefined();
+      const setCookie = String(res.headers['set-cookie']);
+      expect(setCookie).toMatch(/^__Host-diabetify_rt=[A-Za-z0-9_-]{43};/);
+      expect(setCookie).toMatch(/HttpOnly/);
+      expect(setCookie).toMatch(/Secure/);
+      expect(setCookie).toMatch(/SameSite=Strict/);
+      expect(setCookie).toMatch(/Path=\//);
+      const cookie = setCookie.split(';')[0] as string;
+
+      const noOrigin = await browserApp.inject({ method: 'POST', url: '/v1/auth/refresh', headers: { cookie } });
+      expect(noOrigin.statusCode).toBe(403);
+      const evil = await browserApp.inject({
+        method: 'POST',
+        url: '/v1/auth/refresh',
+        headers: { cookie, origin: 'https://evil.example' },
+      });
+      expect(evil.statusCode).toBe(403);
+      const ok = await browserApp.inject({
+        method: 'POST',
+        url: '/v1/auth/refresh',
+        headers: { cookie, origin: ORIGIN },
+      });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.json().refreshToken).toBeUndefined();
+      expect(String(ok.headers['set-cookie'])).toMatch(/^__Host-diabetify_rt=/);
+      expect(String(ok.headers['set-cookie']).split(';')[0]).not.toBe(cookie);
+    } finally {
+      await browserApp.close();
+    }
+  });
+
+  it('a refreshed access token keeps the session authentication methods', async () => {
+    const p = await createPatient(db.db);
+    const first = (await login(p.dni, p.password)).json();
+    const next = await app.inject({
+      method: 'POST',
+      url: '/v1/auth/refresh',
+      payload: { refreshToken: first.refreshToken },
+    });
+    const claims = await app.keys.verify(next.json().accessToken, ['diabetify-app'], app.clock.now());
+    expect(claims.amr).toEqual(['pwd']);
+    expect(claims.sessionId).toBeTruthy();
+  });
+});

@@ -82,12 +82,16 @@ export default async function authRoutes(root: FastifyInstance, opts: { service:
       schema: {
         tags: ['auth'],
         summary: 'Exchange a refresh token (body or cookie) for a new pair; reuse revokes the family',
-        body: Type.Optional(RefreshBody),
+        body: RefreshBody,
         response: responses({ 200: Type.Omit(Tokens, ['user']) }),
+      },
+      // Browsers refresh with the cookie alone and may send no body at all.
+      preValidation: async (request) => {
+        request.body ??= {};
       },
     },
     async (request, reply) => {
-      let token = request.body?.refreshToken;
+      let token = request.body.refreshToken;
       const fromCookie = token === undefined;
       if (fromCookie) {
         token = request.cookies[REFRESH_COOKIE];
@@ -97,7 +101,7 @@ export default async function authRoutes(root: FastifyInstance, opts: { service:
       const tokens = await app.sessions.refresh(token, auditOrigin(request));
       return {
         accessToken: tokens.accessToken,
-        ...deliver(reply, tokens, fromCookie || request.body?.cookie === true, cookieMaxAge),
+        ...deliver(reply, tokens, fromCookie || request.body.cookie === true, cookieMaxAge),
         expiresIn: tokens.expiresIn,
         tokenType: tokens.tokenType,
       };
@@ -107,7 +111,7 @@ export default async function authRoutes(root: FastifyInstance, opts: { service:
   app.post(
     '/v1/auth/logout',
     {
-      config: { auth: ANY },
+      config: { auth: ANY, allowWithoutMfa: true },
       schema: { tags: ['auth'], summary: 'End the current session', response: responses({ 200: Revoked }) },
     },
     async (request, reply) => {

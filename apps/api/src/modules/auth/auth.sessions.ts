@@ -92,6 +92,7 @@ export class SessionService {
       id: sessionId,
       credentialId: account.credential.id,
       audience: audienceOf(account.kind),
+      amr: [...amr],
       ip: origin.ip ?? null,
       userAgent: origin.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
       createdAt: now,
@@ -155,7 +156,7 @@ export class SessionService {
       }
     }
     return {
-      accessToken: await this.accessToken(account, session.id, ['pwd']),
+      accessToken: await this.accessToken(account, session.id, session.amr),
       refreshToken: successor,
       expiresIn: ACCESS_TOKEN_TTL_SECONDS,
       tokenType: 'Bearer',

@@ -96,7 +96,7 @@ export class PostgresLoginThrottle implements LoginThrottle {
       .from(loginThrottle)
       .where(sql`${loginThrottle.identifierHash} = ${key}`);
     const until = rows[0]?.lockedUntil?.getTime() ?? 0;
-    return Math.max(0, until - now.getTime());
+    return until > now.getTime() ? until - now.getTime() : 0;
   }
   fail(key: string): Promise<ThrottleState> {
     // One transaction: the row lock taken by the upsert is held until the lock is written.

@@ -5,6 +5,8 @@
 import cookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import mfaRoutes from './auth.mfa.routes.js';
+import passwordRoutes from './auth.password.routes.js';
 import authRoutes from './auth.routes.js';
 import { AuthService } from './auth.service.js';
 import { PostgresLoginThrottle, RedisLoginThrottle } from './auth.throttle.js';
@@ -32,6 +34,8 @@ export default async function authModule(app: FastifyInstance) {
     ? new RedisLoginThrottle(app.redis, app.config.redis?.keyPrefix ?? 'diabetify:', settings)
     : new PostgresLoginThrottle(app.db.db, app.clock, settings);
   await app.register(authRoutes, { service: new AuthService(app, throttle) });
+  await app.register(mfaRoutes);
+  await app.register(passwordRoutes);
 
   app.get(
     '/.well-known/jwks.json',

@@ -1,0 +1,1 @@
+ALTER TABLE "sessions" ADD COLUMN "amr" text[] DEFAULT array['pwd']::text[] NOT NULL;

@@ -1,0 +1,62 @@
+/**
+ * The text of the e-mails the platform sends. Bilingual (the clinic's patients read Spanish; some
+ * staff read English). Plain text only: no tracking pixels, no remote content, and no patient data
+ * beyond the greeting name, since mail crosses systems we do not control.
+ */
+import type { MailMessage } from './mailer.js';
+
+type Content = Omit<MailMessage, 'to'>;
+
+export function passwordResetMessage(name: string, link: string, validMinutes: number): Content {
+  return {
+    subject: 'Diabetify: restablecer contraseña / reset your password',
+    text: [
+      `Hola ${name},`,
+      '',
+      `Para elegir una nueva contraseña abrí este enlace (vale ${validMinutes} minutos, una sola vez):`,
+      link,
+      '',
+      'Si no lo pediste, ignorá este mensaje: tu contraseña no cambia.',
+      '',
+      `To choose a new password open the link above (valid ${validMinutes} minutes, once).`,
+      'If you did not ask for it, ignore this message: your password stays the same.',
+      '',
+    ].join('\n'),
+  };
+}
+
+export function invitationMessage(name: string, link: string, validDays: number): Content {
+  return {
+    subject: 'Diabetify: tu cuenta / your account',
+    text: [
+      `Hola ${name},`,
+      '',
+      `La clínica creó tu cuenta. Elegí tu contraseña con este enlace (vale ${validDays} días, una sola vez):`,
+      link,
+      '',
+      `The clinic created your account. Choose your password with the link above (valid ${validDays} days, once).`,
+      '',
+    ].join('\n'),
+  };
+}
+
+/**
+ * Sent after every password reset or change (security.md PR-5): the owner learns of a change they
+ * did not make. The instant is written in the clinic's timezone, the one patients live in.
+ */
+export function passwordChangedMessage(name: string, at: Date, timeZone: string): Content {
+  const when = new Intl.DateTimeFormat('es-AR', { dateStyle: 'long', timeStyle: 'short', timeZone }).format(at);
+  return {
+    subject: 'Diabetify: tu contraseña fue cambiada / your password was changed',
+    text: [
+      `Hola ${name},`,
+      '',
+      `La contraseña de tu cuenta fue cambiada el ${when}. Cerramos las demás sesiones abiertas.`,
+      'Si no fuiste vos, pedí un nuevo enlace con "Olvidé mi contraseña" y avisá a la clínica.',
+      '',
+      `Your password was changed (${at.toISOString()}) and your other sessions were signed out.`,
+      'If it was not you, request a reset link with "Forgot password" and tell the clinic.',
+      '',
+    ].join('\n'),
+  };
+}
