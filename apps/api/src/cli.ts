@@ -6,9 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig, takeAdminPasswordFromEnv } from './config.js';
 import { openDatabase } from './db/client.js';
 import { type SeedOptions, type SeedResult, seedDemoClinic } from './db/seed/index.js';
+import { systemClock } from './lib/clock.js';
+import { AuditService } from './modules/audit/audit.service.js';
+import { adminInputProblems, BootstrapError, createAdminAccount } from './modules/auth/auth.bootstrap.js';
 import { hashPassword } from './modules/auth/auth.passwords.js';
 import { startServer } from './server.js';
 
@@ -23,6 +26,9 @@ Commands:
   seed [--patients N] [--days D] [--seed S] [--no-login]
                                 create a demo clinic: staff, patients, CGM and meter readings;
                                 accounts sign in with the demo password unless --no-login
+  create-admin --username U --email E [--name N]
+                                create an admin account; the password is read from
+                                DIABETIFY_ADMIN_PASSWORD or standard input, never from arguments
   version                       print the version
 
 Configuration comes from the environment; see .env.example.`;
@@ -57,6 +63,90 @@ async function migrate(config: Config): Promise<void> {
     const started = performance.now();
     await handle.migrate();
     log.info({ database: handle.kind, ms: Math.round(performance.now() - started) }, 'migrations applied');
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A secret from standard input: typed without echo on a terminal, else the first line of the pipe. */
+async function readSecret(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) {
+    let data = '';
+    for await (const chunk of stdin) data += String(chunk);
+    return data.split(/\r?\n/)[0] ?? '';
+  }
+  process.stderr.write(prompt);
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  stdin.resume();
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const done = () => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.off('data', onData);
+      process.stderr.write('\n');
+    };
+    function onData(chunk: string) {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') {
+          done();
+          resolve(value);
+          return;
+        }
+        if (ch === '\u0003') {
+          done();
+          reject(new ConfigError(['cancelled']));
+          return;
+        }
+        value = ch === '\u007f' || ch === '\b' ? value.slice(0, -1) : value + ch;
+      }
+    }
+    stdin.on('data', onData);
+  });
+}
+
+/** `create-admin`: a new admin account. The password never comes from argv (shell history, `ps`). */
+async function createAdmin(config: Config, args: string[]): Promise<number> {
+  if (args.some((a) => a === '--password' || a.startsWith('--password='))) {
+    throw new ConfigError([
+      'the password is read from DIABETIFY_ADMIN_PASSWORD or standard input, never from arguments',
+    ]);
+  }
+  let values: { username?: string; email?: string; name?: string };
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: { username: { type: 'string' }, email: { type: 'string' }, name: { type: 'string' } },
+    }));
+  } catch (err) {
+    throw new ConfigError([err instanceof Error ? err.message : String(err)]);
+  }
+  if (!values.username || !values.email) throw new ConfigError(['create-admin needs --username and --email']);
+  const password = takeAdminPasswordFromEnv() ?? (await readSecret('Password for the new admin: '));
+  if (!password) throw new ConfigError(['no password given (DIABETIFY_ADMIN_PASSWORD or standard input)']);
+  const input = { username: values.username, email: values.email, name: values.name, password };
+  const problems = adminInputProblems(input, config.identity.passwordMinLength.staff);
+  if (problems.length > 0) {
+    process.stderr.write(`create-admin: ${problems.join('; ')}\n`);
+    return 1;
+  }
+  const handle = await openDatabase(config);
+  try {
+    await handle.migrate();
+    const audit = new AuditService(handle.db, systemClock, config.audit.chainShards);
+    const id = await createAdminAccount(
+      { db: handle.db, audit, clock: systemClock },
+      input,
+      config.identity.passwordMinLength.staff,
+    );
+    process.stdout.write(`created admin ${values.username.trim().toLowerCase()} (staff id ${id})\n`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof BootstrapError)) throw err;
+    process.stderr.write(`create-admin: ${err.message}\n`);
+    return 1;
   } finally {
     await handle.close();
   }
@@ -113,6 +203,8 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'create-admin':
+      return createAdmin(config, rest);
     default:
       process.stderr.write(`Unknown command: ${command}\n\n${USAGE}\n`);
       return 2;

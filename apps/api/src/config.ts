@@ -332,6 +332,16 @@ export function configFromEnv(overrides: Record<string, string | undefined> = {}
   return loadConfig({ ...process.env, ...overrides });
 }
 
+/**
+ * The password for `diabetify create-admin`, taken from the environment once and then removed
+ * from it (so child processes and crash dumps do not inherit it). Never accepted on argv.
+ */
+export function takeAdminPasswordFromEnv(): string | undefined {
+  const value = process.env.DIABETIFY_ADMIN_PASSWORD;
+  delete process.env.DIABETIFY_ADMIN_PASSWORD;
+  return value || undefined;
+}
+
 /** Variables used by tests to point the suite at real servers; read here to keep rule 7. */
 export const testEnv = {
   databaseUrl: process.env.TEST_DATABASE_URL || undefined,

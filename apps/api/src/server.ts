@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type BuildOptions, buildApp } from './app.js';
 import type { Config } from './config.js';
+import { ensureBootstrapAdmin } from './modules/auth/auth.bootstrap.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -28,6 +29,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   if (app.db.kind === 'pglite') {
     // Embedded mode applies migrations itself so `npm start` works on a fresh machine.
     await app.db.migrate();
+  }
+  try {
+    // The first admin (BOOTSTRAP_ADMIN_*), only when none exists; refused in production with a weak password.
+    await ensureBootstrapAdmin({ db: app.db.db, audit: app.audit, clock: app.clock, log: app.log }, config);
+  } catch (err) {
+    await app.close();
+    throw err;
   }
   let draining = false;
   // Responses finished while draining close their keep-alive connection, so close() is not held

@@ -74,12 +74,6 @@ function audiencesFor(policy: Exclude<RoutePolicy, 'public'>): Audience[] {
 }
 
 /**
- * Routes owned elsewhere that staff must reach before enrolling in MFA (REQUIRE_STAFF_MFA). New
- * routes should set `config.allowWithoutMfa` instead of growing this list.
- */
-const MFA_ENROLLMENT_EXEMPT = new Set(['POST /v1/auth/logout', 'GET /v1/me']);
-
-/**
  * A device API key from `Authorization: Bearer dk_…` or `X-API-Key: dk_…`. `''` (never a valid key)
  * when the two headers disagree, so an ambiguous request cannot fall back to the access token.
  */
@@ -238,7 +232,6 @@ export default fp(
         request.principal.kind === 'staff' &&
         app.config.identity.requireStaffMfa &&
         request.routeOptions.config.allowWithoutMfa !== true &&
-        !MFA_ENROLLMENT_EXEMPT.has(`${request.method} ${request.routeOptions.url}`) &&
         !request.principal.amr.includes('otp') &&
         !(await staffMfa.enrolled(request.principal.id))
       ) {

@@ -62,7 +62,7 @@ export class RedisLoginThrottle implements LoginThrottle {
   }
   async lockedForMs(key: string): Promise<number> {
     const ttl = await this.redis.pttl(this.keys(key)[1]);
-    return ttl > 0 ? ttl : 0;
+    return Math.max(ttl, 0);
   }
   async fail(key: string): Promise<ThrottleState> {
     const ms = Number(

@@ -1,0 +1,31 @@
+/**
+ * Patients: registration by staff (and optional self-registration), search, profile, block/unblock.
+ * The patient's own view and preferences are `/v1/me` (modules/me).
+ */
+import type { FastifyInstance } from 'fastify';
+import { issuePasswordToken } from '../auth/auth.password-tokens.js';
+import registerRoute from './patients.register.js';
+import patientRoutes from './patients.routes.js';
+import { PatientsService } from './patients.service.js';
+
+export { PatientsService, toPatient } from './patients.service.js';
+
+export function patientsService(app: FastifyInstance): PatientsService {
+  return new PatientsService({
+    db: app.db.db,
+    audit: app.audit,
+    events: app.events,
+    sessions: app.sessions,
+    clock: app.clock,
+    passwordMinLength: app.config.identity.passwordMinLength.patient,
+    invite: async (tx, to) => {
+      await issuePasswordToken(app, tx, to, 'invite');
+    },
+  });
+}
+
+export default async function patientsModule(app: FastifyInstance) {
+  const service = patientsService(app);
+  await app.register(patientRoutes, { service });
+  await app.register(registerRoute, { service });
+}

@@ -1,0 +1,338 @@
+/**
+ * Patient use cases: list, create (by staff or self-registration), read, update, block/unblock.
+ * Transport-free: routes map HTTP onto these calls. Every read of a patient record is audited,
+ * refused attempts included (LG-3); every change commits with its audit row and publishes its
+ * event after the commit (architecture rule 4). Audit details carry ids and field names only.
+ */
+import type { Database, Executor } from '../../db/client.js';
+import { withTransaction } from '../../db/transaction.js';
+import { type Actor, canReadPatient, canWritePatient } from '../../lib/authorization.js';
+import type { Clock } from '../../lib/clock.js';
+import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import type { Events } from '../../plugins/context.js';
+import type { AuditOrigin, AuditOutcome, AuditService } from '../audit/audit.service.js';
+import type { Recipient } from '../auth/auth.password-tokens.js';
+import { hashPassword, passwordProblem } from '../auth/auth.passwords.js';
+import type { SessionService } from '../auth/auth.sessions.js';
+import { DuplicateError, rethrowPatientConflict } from './patients.errors.js';
+import * as repo from './patients.repository.js';
+import {
+  type CreatePatientBody,
+  DEFAULT_TIMEZONE,
+  isValidTimezone,
+  type ListQuery,
+  type Patient,
+  type PreferencesBody,
+  type UpdatePatientBody,
+} from './patients.schema.js';
+
+export interface PatientsDeps {
+  db: Database;
+  audit: AuditService;
+  events: Events;
+  sessions: SessionService;
+  clock: Clock;
+  passwordMinLength: number;
+  /** Issues a set-password invitation in `tx`; the e-mail leaves after the commit. */
+  invite(tx: Executor, to: Recipient): Promise<void>;
+}
+
+export type CreateSource = 'staff' | 'self_registration';
+
+export function toPatient(row: repo.PatientRow): Patient {
+  return {
+    id: row.id,
+    dni: row.dni,
+    email: row.email,
+    name: row.name,
+    surname: row.surname,
+    hospitalAccount: row.hospitalAccount,
+    birthDate: row.birthDate,
+    diabetesType: row.diabetesType,
+    glucoseUnit: row.glucoseUnit as Patient['glucoseUnit'],
+    targetLowMgDl: row.targetLowMgDl,
+    targetHighMgDl: row.targetHighMgDl,
+    timezone: row.timezone,
+    blocked: row.blocked,
+    tidepoolId: row.tidepoolId,
+    streakDays: row.streakDays,
+    maxStreakDays: row.maxStreakDays,
+    timesMeasured: row.timesMeasured,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+type ProfileInput = Partial<Pick<CreatePatientBody, 'timezone' | 'birthDate' | 'targetLowMgDl' | 'targetHighMgDl'>>;
+
+const PROFILE_KEYS = [
+  'dni',
+  'email',
+  'name',
+  'surname',
+  'hospitalAccount',
+  'birthDate',
+  'diabetesType',
+  'glucoseUnit',
+  'targetLowMgDl',
+  'targetHighMgDl',
+  'timezone',
+  'tidepoolId',
+] as const;
+
+export class PatientsService {
+  constructor(private readonly d: PatientsDeps) {}
+
+  /** Checks no schema can express: a real IANA zone, a plausible birth date, low < high. */
+  private checkProfile(input: ProfileInput, current?: { targetLowMgDl: number; targetHighMgDl: number }): void {
+    const errors: Record<string, string> = {};
+    if (input.timezone !== undefined && !isValidTimezone(input.timezone)) {
+      errors['body.timezone'] = 'is not a known IANA time zone';
+    }
+    if (input.birthDate) {
+      const tomorrow = new Date(this.d.clock.now().getTime() + 86_400_000).toISOString().slice(0, 10);
+      if (input.birthDate > tomorrow) errors['body.birthDate'] = 'must not be in the future';
+      else if (input.birthDate < '1900-01-01') errors['body.birthDate'] = 'must be after 1900-01-01';
+    }
+    const low = input.targetLowMgDl ?? current?.targetLowMgDl ?? 70;
+    const high = input.targetHighMgDl ?? current?.targetHighMgDl ?? 180;
+    if (low >= high) {
+      const field = input.targetLowMgDl !== undefined ? 'targetLowMgDl' : 'targetHighMgDl';
+      errors[`body.${field}`] = 'targetLowMgDl must be below targetHighMgDl';
+    }
+    if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+  }
+
+  private async auditRead(
+    origin: AuditOrigin,
+    id: number,
+    patientId: number | null,
+    outcome: AuditOutcome,
+    details: Record<string, unknown>,
+  ) {
+    await this.d.audit.record(this.d.db, {
+      ...origin,
+      action: 'patients.read',
+      resourceType: 'patient',
+      resourceId: id,
+      patientId,
+      outcome,
+      details,
+    });
+  }
+
+  async list(origin: AuditOrigin, query: ListQuery) {
+    const page = query.page ?? 1;
+    const perPage = query.perPage ?? 20;
+    const sort = query.sort ?? 'surname';
+    const filters = { q: query.q, blocked: query.blocked };
+    const { rows, total } = await repo.listPatients(this.d.db, filters, sort, perPage, (page - 1) * perPage);
+    // One row per list read: filter *names* (a search term may be a name or a DNI), ids returned.
+    await this.d.audit.record(this.d.db, {
+      ...origin,
+      action: 'patients.list',
+      resourceType: 'patient',
+      outcome: 'success',
+      details: {
+        filters: Object.keys(filters).filter((k) => filters[k as keyof typeof filters] !== undefined),
+        page,
+        perPage,
+        sort,
+        returned: rows.length,
+        total,
+        patientIds: rows.map((r) => r.id),
+      },
+    });
+    return { data: rows.map(toPatient), total };
+  }
+
+  /**
+   * One patient. A caller who may not see it gets 404 whether or not it exists (a patient asking
+   * for someone else), and the attempt is audited as denied.
+   */
+  async read(actor: Actor, origin: AuditOrigin, id: number, via = 'patients'): Promise<Patient> {
+    const row = await repo.findPatient(this.d.db, id);
+    if (!canReadPatient(actor, id, row !== null)) {
+      const denied = row !== null || actor.kind !== 'staff';
+      await this.auditRead(origin, id, row ? id : null, denied ? 'denied' : 'failure', {
+        reason: row ? 'not_permitted' : 'not_found',
+        via,
+      });
+      throw new NotFoundError('patient');
+    }
+    await this.auditRead(origin, id, id, 'success', { via });
+    return toPatient(row as repo.PatientRow);
+  }
+
+  async create(origin: AuditOrigin, input: CreatePatientBody, source: CreateSource): Promise<Patient> {
+    this.checkProfile(input);
+    if (input.password !== undefined) {
+      const problem = passwordProblem(input.password, {
+        kind: 'patient',
+        minLength: this.d.passwordMinLength,
+        identifiers: [input.dni, input.email],
+      });
+      if (problem) throw new ValidationError({ 'body.password': problem }, 'The password is not acceptable.');
+    }
+    // Hash before the transaction: argon2 takes tens of ms and the embedded database has one connection.
+    const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
+    const now = this.d.clock.now();
+    try {
+      return await withTransaction(this.d.db, async (tx) => {
+        const taken = await repo.findConflict(tx, input);
+        if (taken) throw new DuplicateError(taken);
+        const row = await repo.insertPatient(tx, {
+          dni: input.dni,
+          email: input.email,
+          name: input.name,
+          surname: input.surname,
+          hospitalAccount: input.hospitalAccount ?? null,
+          birthDate: input.birthDate ?? null,
+          diabetesType: input.diabetesType ?? null,
+          glucoseUnit: input.glucoseUnit ?? 'mg/dL',
+          targetLowMgDl: input.targetLowMgDl ?? 70,
+          targetHighMgDl: input.targetHighMgDl ?? 180,
+          timezone: input.timezone ?? DEFAULT_TIMEZONE,
+          tidepoolId: input.tidepoolId ?? null,
+          createdAt: now,
+          updatedAt: now,
+        });
+        const credential = await repo.insertCredential(tx, row.id, passwordHash, now);
+        if (!passwordHash) await this.d.invite(tx, { credentialId: credential.id, email: row.email, name: row.name });
+        await this.d.audit.record(tx, {
+          ...origin,
+          action: 'patients.create',
+          resourceType: 'patient',
+          resourceId: row.id,
+          patientId: row.id,
+          outcome: 'success',
+          details: {
+            source,
+            fields: PROFILE_KEYS.filter((k) => input[k] !== undefined),
+            passwordSet: passwordHash !== null,
+            invited: passwordHash === null,
+          },
+        });
+        await this.d.events.publishAfterCommit(tx, 'patients', 'created', { patientId: row.id });
+        return toPatient(row);
+      });
+    } catch (err) {
+      rethrowPatientConflict(err);
+    }
+  }
+
+  /** Staff edit of a patient record (`PATCH /v1/patients/:id`). */
+  update(actor: Actor, origin: AuditOrigin, id: number, patch: UpdatePatientBody): Promise<Patient> {
+    return this.applyChanges(actor, origin, id, patch, 'patients');
+  }
+
+  /** A patient's own preferences (`PATCH /v1/me`). */
+  updatePreferences(actor: Actor, origin: AuditOrigin, patch: PreferencesBody): Promise<Patient> {
+    return this.applyChanges(actor, origin, actor.id, patch, 'me');
+  }
+
+  private async applyChanges(
+    actor: Actor,
+    origin: AuditOrigin,
+    id: number,
+    patch: UpdatePatientBody,
+    via: 'patients' | 'me',
+  ): Promise<Patient> {
+    const exists = await repo.patientExists(this.d.db, id);
+    const allowed =
+      via === 'me' ? exists && actor.kind === 'patient' && actor.id === id : canWritePatient(actor, id, exists);
+    if (!allowed) {
+      await this.d.audit.record(this.d.db, {
+        ...origin,
+        action: 'patients.update',
+        resourceType: 'patient',
+        resourceId: id,
+        patientId: exists ? id : null,
+        outcome: exists ? 'denied' : 'failure',
+        details: { reason: exists ? 'not_permitted' : 'not_found', via },
+      });
+      throw new NotFoundError('patient');
+    }
+    try {
+      return await withTransaction(this.d.db, async (tx) => {
+        const current = await repo.lockPatient(tx, id);
+        if (!current) throw new NotFoundError('patient');
+        // The range is checked against the stored bound the patch leaves alone.
+        this.checkProfile(patch, current);
+        const changes: repo.PatientChanges = {};
+        const changed: string[] = [];
+        for (const key of PROFILE_KEYS) {
+          const value = patch[key];
+          if (value === undefined || value === current[key]) continue;
+          (changes as Record<string, unknown>)[key] = value;
+          changed.push(key);
+        }
+        const unique = {
+          dni: changes.dni ?? undefined,
+          email: changes.email ?? undefined,
+          hospitalAccount: changes.hospitalAccount,
+        };
+        const taken = await repo.findConflict(tx, unique, id);
+        if (taken) throw new DuplicateError(taken);
+        const row =
+          changed.length > 0
+            ? await repo.updatePatient(tx, id, { ...changes, updatedAt: this.d.clock.now() })
+            : current;
+        await this.d.audit.record(tx, {
+          ...origin,
+          action: 'patients.update',
+          resourceType: 'patient',
+          resourceId: id,
+          patientId: id,
+          outcome: 'success',
+          details: { changed, via },
+        });
+        if (changed.length > 0) await this.d.events.publishAfterCommit(tx, 'patients', 'updated', { patientId: id });
+        return toPatient(row);
+      });
+    } catch (err) {
+      rethrowPatientConflict(err);
+    }
+  }
+
+  /**
+   * Blocks or unblocks a patient. Blocking revokes every session of the patient in the same
+   * transaction, so their tokens stop working as soon as it commits (RT-7, JW-8).
+   */
+  async setBlocked(actor: Actor, origin: AuditOrigin, id: number, blocked: boolean): Promise<Patient> {
+    const action = blocked ? 'patients.block' : 'patients.unblock';
+    const exists = await repo.patientExists(this.d.db, id);
+    if (!canWritePatient(actor, id, exists)) {
+      await this.d.audit.record(this.d.db, {
+        ...origin,
+        action,
+        resourceType: 'patient',
+        resourceId: id,
+        outcome: 'failure',
+        details: { reason: 'not_found' },
+      });
+      throw new NotFoundError('patient');
+    }
+    return withTransaction(this.d.db, async (tx) => {
+      const current = await repo.lockPatient(tx, id);
+      if (!current) throw new NotFoundError('patient');
+      const row = await repo.updatePatient(tx, id, { blocked, updatedAt: this.d.clock.now() });
+      let revoked = 0;
+      const credentialId = await repo.credentialIdOfPatient(tx, id);
+      if (blocked && credentialId !== null) {
+        revoked = await this.d.sessions.revokeAll(tx, credentialId, 'blocked', origin);
+      }
+      await this.d.audit.record(tx, {
+        ...origin,
+        action,
+        resourceType: 'patient',
+        resourceId: id,
+        patientId: id,
+        outcome: 'success',
+        details: { changed: current.blocked !== blocked, revokedSessions: revoked },
+      });
+      await this.d.events.publishAfterCommit(tx, 'patients', blocked ? 'blocked' : 'unblocked', { patientId: id });
+      return toPatient(row);
+    });
+  }
+}
