@@ -6,7 +6,7 @@ import { pipeline, Readable } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { stringify } from 'csv-stringify';
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js';
 import { responses } from '../../lib/http.js';
 import { auditOrigin } from '../../plugins/auth.js';
@@ -21,16 +21,8 @@ import {
   toAuditEvent,
 } from './audit.schema.js';
 
-type FilterQuery = {
-  actorId?: number;
-  actorRole?: string;
-  patientId?: number;
-  action?: string;
-  resourceType?: string;
-  outcome?: string;
-  from?: string;
-  to?: string;
-};
+/** The filter part of the list and export queries (ISO strings become dates here). */
+type FilterQuery = Omit<Static<typeof ExportQuery>, 'format'>;
 
 function filtersOf(q: FilterQuery): AuditFilters {
   const f: AuditFilters = {};

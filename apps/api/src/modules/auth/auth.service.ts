@@ -5,6 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { Executor } from '../../db/client.js';
 import { withTransaction } from '../../db/transaction.js';
 import { AppError, UnauthorizedError } from '../../lib/errors.js';
 import type { AuditOrigin } from '../audit/audit.service.js';
@@ -56,8 +57,9 @@ export class AuthService {
     outcome: 'success' | 'failure' | 'denied',
     details: Record<string, unknown>,
     account?: repo.Account,
+    tx: Executor = this.app.db.db,
   ) {
-    await this.app.audit.record(this.app.db.db, {
+    await this.app.audit.record(tx, {
       ...origin,
       ...(account ? { actor: actorOf(account) } : {}),
       action: 'auth.login',
@@ -108,40 +110,19 @@ export class AuthService {
       await this.audit(origin, 'denied', { reason: 'blocked' }, account);
       throw new AppError(403, 'account_blocked', 'Account blocked', 'This account is blocked; contact the clinic.');
     }
+    const upgradedHash = account.credential.passwordAlgo === 'legacy_sha256';
     return withTransaction(this.app.db.db, async (tx) => {
-      if (account.credential.passwordAlgo === 'legacy_sha256') {
+      if (upgradedHash) {
         // Upgrade the unsalted legacy hash now that we hold the verified password.
         await repo.setPassword(tx, account.credential.id, await hashPassword(password), this.app.clock.now());
       }
       if (account.credential.mfaEnabledAt !== null) {
         const mfaToken = await createMfaChallenge(this.app, tx, account);
-        await this.app.audit.record(tx, {
-          ...origin,
-          actor: actorOf(account),
-          action: 'auth.login',
-          resourceType: account.kind,
-          resourceId: account.id,
-          patientId: account.kind === 'patient' ? account.id : null,
-          outcome: 'success',
-          details: {
-            step: 'password',
-            mfa: 'required',
-            upgradedHash: account.credential.passwordAlgo === 'legacy_sha256',
-          },
-        });
+        await this.audit(origin, 'success', { step: 'password', mfa: 'required', upgradedHash }, account, tx);
         return { kind: 'mfa' as const, mfaToken, expiresIn: MFA_CHALLENGE_TTL_SECONDS };
       }
       const tokens = await this.app.sessions.start(tx, account, origin, ['pwd']);
-      await this.app.audit.record(tx, {
-        ...origin,
-        actor: actorOf(account),
-        action: 'auth.login',
-        resourceType: account.kind,
-        resourceId: account.id,
-        patientId: account.kind === 'patient' ? account.id : null,
-        outcome: 'success',
-        details: { sessionId: tokens.sessionId, upgradedHash: account.credential.passwordAlgo === 'legacy_sha256' },
-      });
+      await this.audit(origin, 'success', { sessionId: tokens.sessionId, upgradedHash }, account, tx);
       return { kind: 'tokens' as const, tokens, account };
     });
   }
