@@ -34,6 +34,8 @@ export interface RouteEntry {
   method: string;
   url: string;
   policy: RoutePolicy | undefined;
+  /** Left out of the OpenAPI document on purpose (`schema.hide`). */
+  hidden: boolean;
 }
 
 declare module 'fastify' {
@@ -101,8 +103,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // walk this list, so a new route cannot escape them.
   const routeTable: RouteEntry[] = [];
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat())
-      routeTable.push({ method: String(method), url: route.url, policy: route.config?.auth });
+    const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true;
+    for (const method of [route.method].flat()) {
+      routeTable.push({ method: String(method), url: route.url, policy: route.config?.auth, hidden });
+    }
   });
   app.decorate('routeTable', routeTable);
 

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, createTestDb, testConfig, testKeys } from '../../../test/build-test-app.js';
+import { bearer, buildTestApp, createTestDb } from '../../../test/build-test-app.js';
 import { createPatient } from '../../../test/factories.js';
-import { buildApp } from '../../app.js';
 import type { DbHandle } from '../../db/client.js';
 import { ManualClock } from '../../lib/clock.js';
 

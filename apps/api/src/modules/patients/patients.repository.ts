@@ -2,6 +2,7 @@
 import { and, asc, count, desc, eq, ilike, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { credentials, patients } from '../../db/schema/index.js';
+import { containsPattern } from '../../lib/search.js';
 import type { PatientSort } from './patients.schema.js';
 
 export type PatientRow = typeof patients.$inferSelect;
@@ -98,14 +99,12 @@ export interface PatientFilters {
   blocked?: boolean | undefined;
 }
 
-const likeEscape = (s: string) => s.replace(/[\\%_]/g, '\\$&');
-
 function whereOf(filters: PatientFilters): SQL | undefined {
   const where: (SQL | undefined)[] = [];
   if (filters.blocked !== undefined) where.push(eq(patients.blocked, filters.blocked));
   const q = filters.q?.trim();
   if (q) {
-    const pattern = `%${likeEscape(q)}%`;
+    const pattern = containsPattern(q);
     const terms: SQL[] = [
       ilike(patients.name, pattern),
       ilike(patients.surname, pattern),

@@ -2,6 +2,7 @@
 import { and, arrayContains, asc, count, desc, eq, ilike, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { credentials, staff } from '../../db/schema/index.js';
+import { containsPattern } from '../../lib/search.js';
 import type { StaffSort } from './staff.schema.js';
 
 export type StaffRow = typeof staff.$inferSelect;
@@ -116,15 +117,13 @@ export interface StaffFilters {
   blocked?: boolean | undefined;
 }
 
-const likeEscape = (s: string) => s.replace(/[\\%_]/g, '\\$&');
-
 function whereOf(filters: StaffFilters): SQL | undefined {
   const where: (SQL | undefined)[] = [];
   if (filters.blocked !== undefined) where.push(eq(staff.blocked, filters.blocked));
   if (filters.role !== undefined) where.push(arrayContains(staff.roles, [filters.role]));
   const q = filters.q?.trim();
   if (q) {
-    const pattern = `%${likeEscape(q)}%`;
+    const pattern = containsPattern(q);
     where.push(or(ilike(staff.username, pattern), ilike(staff.name, pattern), ilike(staff.email, pattern)));
   }
   return and(...where);
