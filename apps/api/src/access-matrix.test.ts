@@ -10,48 +10,27 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyticsRows } from '../test/access-matrix/analytics.js';
+import { consultationsRows } from '../test/access-matrix/consultations.js';
+import { exportsRows } from '../test/access-matrix/exports.js';
+import {
+  ACTORS,
+  type Actor,
+  adminOnly,
+  anyAuthenticated,
+  everyone,
+  type Rows,
+  row,
+  staffOnly,
+  uniq,
+  type World,
+} from '../test/access-matrix/kit.js';
+import { readingsRows } from '../test/access-matrix/readings.js';
 import { bearer, buildTestApp, createTestDb, tokenFor } from '../test/build-test-app.js';
 import { createPatient, createStaff } from '../test/factories.js';
 import type { DbHandle } from './db/client.js';
 
-type Actor = 'anonymous' | 'patientA' | 'patientB' | 'deviceA' | 'assistant' | 'clinician' | 'admin';
-const ACTORS: Actor[] = ['anonymous', 'patientA', 'patientB', 'deviceA', 'assistant', 'clinician', 'admin'];
-
-interface World {
-  patientA: number;
-  patientB: number;
-  patientC: number;
-  clinician: number;
-}
-
-interface Cell {
-  url: (w: World) => string;
-  body?: (w: World, actor: Actor) => unknown;
-  expect: Record<Actor, number>;
-}
-
-/** Shorthands for the common rows. */
-const row = (
-  anonymous: number,
-  patients: number,
-  deviceA: number,
-  assistant: number,
-  clinician: number,
-  admin: number,
-) =>
-  ({ anonymous, patientA: patients, patientB: patients, deviceA, assistant, clinician, admin }) as Record<
-    Actor,
-    number
-  >;
-const everyone = (status: number) => row(status, status, status, status, status, status);
-const anyAuthenticated = (status: number) => row(401, status, 401, status, status, status);
-const adminOnly = (status: number) => row(401, 401, 401, 403, 403, status);
-const staffOnly = (status: number) => row(401, 401, 401, status, status, status);
-
-let n = 0;
-const uniq = () => `${Date.now() % 100000}${++n}`;
-
-const MATRIX: Record<string, Cell> = {
+const CORE: Rows = {
   // --- public ---
   'POST /v1/auth/login': {
     url: () => '/v1/auth/login',
@@ -197,6 +176,8 @@ const MATRIX: Record<string, Cell> = {
   },
 };
 
+const MATRIX: Rows = { ...CORE, ...readingsRows, ...analyticsRows, ...exportsRows, ...consultationsRows };
+
 let db: DbHandle;
 let app: FastifyInstance;
 let world: World;
@@ -207,7 +188,7 @@ beforeAll(async () => {
   app = await buildTestApp({ db });
   const [a, b, c] = [await createPatient(db.db), await createPatient(db.db), await createPatient(db.db)];
   const clinician = await createStaff(db.db, { roles: ['clinician'] });
-  world = { patientA: a.id, patientB: b.id, patientC: c.id, clinician: clinician.id };
+  world = { patientA: a.id, patientB: b.id, patientC: c.id, clinician: clinician.id, app, db };
   const keyRes = await app.inject({
     method: 'POST',
     url: `/v1/patients/${a.id}/api-keys`,
@@ -251,11 +232,12 @@ describe('access matrix', () => {
       const [method] = route.split(' ') as [string];
       const got: Partial<Record<Actor, number>> = {};
       for (const actor of ACTORS) {
+        const url = await cell.url(world, actor);
         const body = cell.body?.(world, actor);
         const res = await app.inject({
           method: method as 'GET',
-          url: cell.url(world),
-          headers: await headersFor(actor),
+          url,
+          headers: { ...(await headersFor(actor)), ...cell.headers?.(world, actor) },
           ...(body === undefined ? {} : { payload: body as object }),
         });
         got[actor] = res.statusCode;

@@ -5,6 +5,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Executor } from '../src/db/client.js';
 import { credentials, patients, staff } from '../src/db/schema/index.js';
+import { insertReadings } from '../src/db/seed/bulk.js';
+import { ColumnBuffer } from '../src/db/seed/columns.js';
 import { hashPassword } from '../src/modules/auth/auth.passwords.js';
 
 let counter = 0;
@@ -70,4 +72,31 @@ export async function createStaff(
     .values({ staffId: row.id, ...(await credentialValues({ password, legacySha256 })) })
     .returning();
   return { ...row, credential: credential as typeof credentials.$inferSelect, password: password ?? DEFAULT_PASSWORD };
+}
+
+export interface ReadingInput {
+  valueMgDl: number;
+  measuredAt: Date;
+  context?: string;
+  source?: 'manual' | 'meter' | 'cgm' | 'import' | 'legacy';
+  deviceId?: string | null;
+  sequenceNumber?: number | null;
+}
+
+/**
+ * Inserts readings for one patient the way the seed does (bulk path: change-feed positions,
+ * counters and day summaries kept in step). For tests that need data, not the create API.
+ */
+export async function createReadings(db: Executor, patientId: number, rows: readonly ReadingInput[]): Promise<number> {
+  const c = ColumnBuffer.empty();
+  for (const r of rows) {
+    c.patientId.push(patientId);
+    c.valueMgDl.push(r.valueMgDl);
+    c.measuredAtMs.push(r.measuredAt.getTime());
+    c.context.push(r.context ?? 'other');
+    c.source.push(r.source ?? 'cgm');
+    c.deviceId.push(r.deviceId ?? null);
+    c.sequenceNumber.push(r.sequenceNumber ?? null);
+  }
+  return insertReadings(db, c);
 }

@@ -30,6 +30,14 @@ export const patients = pgTable(
     streakDays: integer('streak_days').notNull().default(0),
     maxStreakDays: integer('max_streak_days').notNull().default(0),
     timesMeasured: integer('times_measured').notNull().default(0),
+    /** Readings on `counter_day` modulo 4 (legacy `four_times_today`); the 4th reading of a day advances the streak. */
+    fourTimesToday: smallint('four_times_today').notNull().default(0),
+    counterDay: date('counter_day', { mode: 'string' }),
+    /** Last local day the streak advanced (legacy `streak_last_date`). */
+    streakLastDate: date('streak_last_date', { mode: 'string' }),
+    /** Position of the patient's readings change feed; bumped under this row's lock (readings README). */
+    readingsChangeSeq: bigint('readings_change_seq', { mode: 'number' }).notNull().default(0),
+    lastReadingAt: timestamp('last_reading_at', { withTimezone: true, mode: 'date' }),
     ...timestamps,
   },
   (t) => [
