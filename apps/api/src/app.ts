@@ -21,6 +21,7 @@ import healthModule from './modules/health/index.js';
 import meModule from './modules/me/index.js';
 import { createMailer, type Mailer } from './modules/notifications/mailer.js';
 import patientsModule from './modules/patients/index.js';
+import readingsModule from './modules/readings/index.js';
 import staffModule from './modules/staff/index.js';
 import authPlugin, { type RoutePolicy } from './plugins/auth.js';
 import contextPlugin, { type AppContext } from './plugins/context.js';
@@ -175,6 +176,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(staffModule);
   await app.register(meModule);
   await app.register(apiKeysModule);
+  await app.register(readingsModule);
 
   return app;
 }

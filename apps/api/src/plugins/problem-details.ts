@@ -52,9 +52,16 @@ function isDependencyDown(error: unknown, depth = 0): boolean {
 }
 
 function fieldErrors(error: FastifyError): Record<string, string> {
+  return validationFieldErrors(error.validation ?? [], error.validationContext ?? 'body');
+}
+
+/** Ajv errors → `errors` map (`body.field` → message); also used for batch items validated one by one. */
+export function validationFieldErrors(
+  validation: readonly { instancePath: string; params: unknown; message?: string | undefined }[],
+  context: string,
+): Record<string, string> {
   const out: Record<string, string> = {};
-  const context = error.validationContext ?? 'body';
-  for (const v of error.validation ?? []) {
+  for (const v of validation) {
     const params = v.params as { missingProperty?: string; additionalProperty?: string };
     let field = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
     if (params.missingProperty) field = field ? `${field}.${params.missingProperty}` : params.missingProperty;

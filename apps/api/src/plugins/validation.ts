@@ -38,6 +38,20 @@ export function closeObjects(schema: unknown): unknown {
   return out;
 }
 
+let standaloneBodies: Ajv | null = null;
+
+/**
+ * A validator with the same rules as a `/v1` body (closed objects, no coercion, formats), for
+ * payload parts a service validates one by one (batch items: one bad item must not fail the batch).
+ */
+export function compileBodyValidator(schema: unknown) {
+  if (!standaloneBodies) {
+    standaloneBodies = new Ajv({ ...common, coerceTypes: false });
+    addFormats(standaloneBodies);
+  }
+  return standaloneBodies.compile(closeObjects(JSON.parse(JSON.stringify(schema))) as JsonSchema);
+}
+
 export default fp(
   async function validation(app: FastifyInstance) {
     const bodies = new Ajv({ ...common, coerceTypes: false });

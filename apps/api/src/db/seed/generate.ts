@@ -2,6 +2,8 @@
  * The pure demo-data generators, for the seeder and the benchmark harness: no database, no clock,
  * no I/O. The same seed (and `now`) always gives the same clinic.
  */
+
+export { DAY_MS, fromLocalMs, toLocalMs } from '../../lib/local-time.js';
 export { ColumnBuffer, DEFAULT_CHUNK_ROWS, type ReadingColumns, readingChunks } from './columns.js';
 export {
   type DayPlan,
@@ -12,7 +14,6 @@ export {
   planDay,
   type ReadingContext,
 } from './glucose.js';
-export { DAY_MS, fromLocalMs, toLocalMs } from './local-time.js';
 export { generatePatients, generateStaff, type SeedPatient, type SeedStaff, type StaffRole } from './people.js';
 export { deriveSeed, Rng } from './random.js';
 export {

@@ -3,8 +3,9 @@
  * signal losses) or 4–8 meter checks a day. They yield one reading at a time, so the seeder and
  * the benchmark can produce 10M readings with constant memory.
  */
+
+import { DAY_MS, fromLocalMs, MINUTE_MS, toLocalMs } from '../../lib/local-time.js';
 import { type DayPlan, deviceValue, type GlucoseProfile, glucoseAt, planDay, type ReadingContext } from './glucose.js';
-import { DAY_MS, fromLocalMs, MINUTE_MS, toLocalMs } from './local-time.js';
 import type { SeedPatient } from './people.js';
 import { deriveSeed, Rng } from './random.js';
 

@@ -1,0 +1,149 @@
+/**
+ * Reading reads: lists, the change feed, one reading, achievements. Every read of a patient's
+ * readings is audited, refused attempts included (security.md LG-3); another patient's data is 404.
+ */
+import type { Database } from '../../db/client.js';
+import { type Actor, canReadPatient } from '../../lib/authorization.js';
+import type { Clock } from '../../lib/clock.js';
+import { decodeCursor, encodeCursor } from '../../lib/cursor.js';
+import { NotFoundError } from '../../lib/errors.js';
+import { localDay } from '../../lib/local-time.js';
+import type { AuditOrigin, AuditService } from '../audit/audit.service.js';
+import { effective } from './readings.gamification.js';
+import * as repo from './readings.repository.js';
+import { type Achievements, type ChangesQuery, DEFAULT_LIMIT, type ListQuery } from './readings.schema.js';
+import type { ReadingsService } from './readings.service.js';
+import { toReading } from './readings.view.js';
+
+export interface ReadingQueriesDeps {
+  db: Database;
+  audit: AuditService;
+  clock: Clock;
+  writes: ReadingsService;
+}
+
+export class ReadingQueries {
+  constructor(private readonly d: ReadingQueriesDeps) {}
+
+  /** Newest first, keyset-paginated on (measured_at, id). */
+  async list(actor: Actor, origin: AuditOrigin, patientId: number, q: ListQuery) {
+    await this.assertReadable(actor, origin, patientId, 'readings.read');
+    const after = q.cursor ? decodeCursor(q.cursor, ['number', 'number'] as const) : null;
+    const limit = q.limit ?? DEFAULT_LIMIT;
+    const filters = {
+      from: q.from ? new Date(q.from) : undefined,
+      to: q.to ? new Date(q.to) : undefined,
+      context: q.context,
+      source: q.source,
+    };
+    const page = await repo.listPage(
+      this.d.db,
+      patientId,
+      filters,
+      limit,
+      after && { atMicros: after[0], id: after[1] },
+    );
+    await this.d.audit.record(this.d.db, {
+      ...origin,
+      action: 'readings.read',
+      resourceType: 'reading',
+      patientId,
+      outcome: 'success',
+      details: {
+        returned: page.rows.length,
+        filters: Object.keys(filters).filter((k) => filters[k as keyof typeof filters] !== undefined),
+        page: q.cursor ? 'next' : 'first',
+      },
+    });
+    return {
+      data: page.rows.map(toReading),
+      nextCursor: page.more && page.last ? encodeCursor([page.last.atMicros, page.last.id]) : null,
+    };
+  }
+
+  /**
+   * Changes after `since`, oldest change first, deletions as tombstones. The cursor is the last
+   * change-feed position returned (or the one given, when nothing is new): resume with it.
+   */
+  async changes(actor: Actor, origin: AuditOrigin, patientId: number, q: ChangesQuery) {
+    await this.assertReadable(actor, origin, patientId, 'readings.changes');
+    const since = q.since ? decodeCursor(q.since, ['number'] as const, 'since')[0] : 0;
+    const { rows, more } = await repo.listChanges(this.d.db, patientId, since, q.limit ?? DEFAULT_LIMIT * 4);
+    const last = rows.at(-1)?.changeSeq ?? since;
+    await this.d.audit.record(this.d.db, {
+      ...origin,
+      action: 'readings.changes',
+      resourceType: 'reading',
+      patientId,
+      outcome: 'success',
+      details: { returned: rows.length, since, until: last },
+    });
+    return {
+      data: rows.map((r) => ({
+        changeSeq: r.changeSeq,
+        deleted: r.deletedAt !== null,
+        deletedAt: r.deletedAt?.toISOString() ?? null,
+        reading: toReading(r),
+      })),
+      nextCursor: encodeCursor([last]),
+      hasMore: more,
+    };
+  }
+
+  async get(actor: Actor, origin: AuditOrigin, id: number) {
+    const row = await this.d.writes.reachable(actor, origin, id, 'readings.read');
+    await this.d.audit.record(this.d.db, {
+      ...origin,
+      action: 'readings.read',
+      resourceType: 'reading',
+      resourceId: id,
+      patientId: row.patientId,
+      outcome: 'success',
+    });
+    return toReading(row);
+  }
+
+  /** The patient's streak, counters and achievement progress as of today in their timezone. */
+  async achievements(actor: Actor): Promise<Achievements> {
+    const g = await repo.gamificationOf(this.d.db, actor.id);
+    if (!g) throw new NotFoundError('patient');
+    const today = localDay(g.timezone, this.d.clock.now().getTime());
+    const s = effective({ ...g }, today);
+    const catalogue = await repo.achievementCatalogue(this.d.db);
+    return {
+      timesMeasured: s.timesMeasured,
+      streak: s.streak,
+      maxStreak: s.maxStreak,
+      fourTimesToday: s.fourTimesToday,
+      streakLastDate: s.streakLastDate,
+      timezone: g.timezone,
+      achievements: catalogue.map((a) => {
+        const value = a.attribute === 'max_streak' ? s.maxStreak : s.timesMeasured;
+        return {
+          id: a.id,
+          name: a.name,
+          attribute: a.attribute as 'times_measured' | 'max_streak',
+          threshold: a.threshold,
+          progress: Math.min(value, a.threshold),
+          got: value >= a.threshold,
+        };
+      }),
+    };
+  }
+
+  private async assertReadable(actor: Actor, origin: AuditOrigin, patientId: number, action: string) {
+    const exists = await repo.patientExists(this.d.db, patientId);
+    // A device reads the change feed of its own patient only (route policy admits it there alone).
+    const ok = actor.kind === 'device' ? exists && actor.id === patientId : canReadPatient(actor, patientId, exists);
+    if (ok) return;
+    await this.d.audit.record(this.d.db, {
+      ...origin,
+      action,
+      resourceType: 'reading',
+      patientId: exists && actor.kind !== 'patient' ? patientId : null,
+      outcome: exists ? 'denied' : 'failure',
+      details: { reason: exists ? 'not_permitted' : 'not_found' },
+    });
+    throw new NotFoundError('patient');
+  }
+}

@@ -1,0 +1,252 @@
+/** Readings queries. The only file of the module that touches the query builder. */
+import { and, asc, desc, eq, gt, gte, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import { type Executor, queryRows } from '../../db/client.js';
+import { achievements, patients, readings } from '../../db/schema/index.js';
+import type { GamificationState } from './readings.gamification.js';
+import type { NewReading } from './readings.rules.js';
+
+export type ReadingRow = typeof readings.$inferSelect;
+
+/** The patient's row, locked: every reading write of a patient serialises here (change feed order). */
+export async function lockPatient(tx: Executor, patientId: number) {
+  const [row] = await tx
+    .select({
+      id: patients.id,
+      timezone: patients.timezone,
+      changeSeq: patients.readingsChangeSeq,
+      timesMeasured: patients.timesMeasured,
+      streak: patients.streakDays,
+      maxStreak: patients.maxStreakDays,
+      fourTimesToday: patients.fourTimesToday,
+      counterDay: patients.counterDay,
+      streakLastDate: patients.streakLastDate,
+      lastReadingAt: patients.lastReadingAt,
+    })
+    .from(patients)
+    .where(eq(patients.id, patientId))
+    .for('update');
+  return row ?? null;
+}
+export type LockedPatient = NonNullable<Awaited<ReturnType<typeof lockPatient>>>;
+
+export async function patientExists(db: Executor, patientId: number): Promise<boolean> {
+  const rows = await db.select({ id: patients.id }).from(patients).where(eq(patients.id, patientId));
+  return rows.length > 0;
+}
+
+export async function patientTimezone(db: Executor, patientId: number): Promise<string | null> {
+  const [row] = await db.select({ tz: patients.timezone }).from(patients).where(eq(patients.id, patientId));
+  return row?.tz ?? null;
+}
+
+export interface InsertRow extends NewReading {
+  changeSeq: number;
+  enteredByKind: 'patient' | 'staff' | 'device';
+  enteredById: number | null;
+}
+
+/**
+ * Inserts with `ON CONFLICT DO NOTHING` (the device dedup keys), one statement for the whole batch.
+ * Returns the change_seq of each inserted row: the caller numbered its candidates, so the missing
+ * positions are exactly the duplicates.
+ */
+export async function insertMany(
+  tx: Executor,
+  rows: readonly InsertRow[],
+): Promise<{ id: number; changeSeq: number }[]> {
+  if (rows.length === 0) return [];
+  const col = <T>(f: (r: InsertRow) => T) => sql.param(rows.map(f));
+  const result = await queryRows<{ id: string | number; change_seq: string | number }>(
+    tx,
+    sql`
+    insert into readings (patient_id, value_mg_dl, range_flag, unit, measured_at, device_time, context, source,
+      device_id, sequence_number, sample_type, sample_location, notes, entered_by_kind, entered_by_id, change_seq)
+    select r.patient_id, r.value_mg_dl, r.range_flag, r.unit, r.measured_at,
+      case when r.device_id is null then null else r.measured_at end,
+      r.context, r.source, r.device_id, r.seq, r.sample_type, r.sample_location, r.notes, r.by_kind, r.by_id, r.change_seq
+    from unnest(
+      ${col((r) => r.patientId)}::bigint[], ${col((r) => r.valueMgDl)}::numeric[], ${col((r) => r.rangeFlag)}::text[],
+      ${col((r) => r.unit)}::text[], ${col((r) => r.measuredAt.toISOString())}::timestamptz[],
+      ${col((r) => r.context)}::text[], ${col((r) => r.source)}::text[], ${col((r) => r.deviceId)}::text[],
+      ${col((r) => r.sequenceNumber)}::integer[], ${col((r) => r.sampleType)}::text[],
+      ${col((r) => r.sampleLocation)}::text[], ${col((r) => r.notes)}::text[], ${col((r) => r.enteredByKind)}::text[],
+      ${col((r) => r.enteredById)}::bigint[], ${col((r) => r.changeSeq)}::bigint[]
+    ) as r(patient_id, value_mg_dl, range_flag, unit, measured_at, context, source, device_id, seq, sample_type,
+      sample_location, notes, by_kind, by_id, change_seq)
+    on conflict do nothing
+    returning id, change_seq`,
+  );
+  return result.map((r) => ({
+    id: Number(r.id),
+    changeSeq: Number(r.change_seq),
+  }));
+}
+
+export interface DeviceKey {
+  deviceId: string;
+  sequenceNumber: number | null;
+  deviceTime: Date;
+}
+
+/** Existing readings (deleted ones too) holding these device keys: the duplicates' ids. */
+export async function findByDeviceKeys(
+  tx: Executor,
+  patientId: number,
+  keys: readonly DeviceKey[],
+): Promise<{ id: number; deviceId: string; sequenceNumber: number | null; deviceTimeMs: number }[]> {
+  if (keys.length === 0) return [];
+  const result = await queryRows<{ id: string | number; device_id: string; sequence_number: number | null; t: number }>(
+    tx,
+    sql`
+    select r.id, r.device_id, r.sequence_number, (extract(epoch from r.device_time) * 1000)::float8 as t
+    from readings r
+    join unnest(${sql.param(keys.map((k) => k.deviceId))}::text[],
+      ${sql.param(keys.map((k) => k.sequenceNumber))}::integer[],
+      ${sql.param(keys.map((k) => k.deviceTime.toISOString()))}::timestamptz[]) as k(device_id, seq, device_time)
+      on r.device_id = k.device_id and r.device_time = k.device_time
+        and r.sequence_number is not distinct from k.seq
+    where r.patient_id = ${patientId}`,
+  );
+  return result.map((r) => ({
+    id: Number(r.id),
+    deviceId: r.device_id,
+    sequenceNumber: r.sequence_number,
+    deviceTimeMs: Number(r.t),
+  }));
+}
+
+export async function saveGamification(
+  tx: Executor,
+  patientId: number,
+  s: GamificationState,
+  changeSeq: number,
+  lastReadingAt: Date | null,
+): Promise<void> {
+  await tx
+    .update(patients)
+    .set({
+      timesMeasured: s.timesMeasured,
+      streakDays: s.streak,
+      maxStreakDays: s.maxStreak,
+      fourTimesToday: s.fourTimesToday,
+      counterDay: s.counterDay,
+      streakLastDate: s.streakLastDate,
+      readingsChangeSeq: changeSeq,
+      lastReadingAt,
+      updatedAt: sql`now()`,
+    })
+    .where(eq(patients.id, patientId));
+}
+
+/** The newest live reading time (after an edit or delete moved or removed the newest). */
+export async function latestMeasuredAt(tx: Executor, patientId: number): Promise<Date | null> {
+  const [row] = await tx
+    .select({ at: readings.measuredAt })
+    .from(readings)
+    .where(and(eq(readings.patientId, patientId), isNull(readings.deletedAt)))
+    .orderBy(desc(readings.measuredAt), desc(readings.id))
+    .limit(1);
+  return row?.at ?? null;
+}
+
+export async function getById(db: Executor, id: number): Promise<ReadingRow | null> {
+  const [row] = await db.select().from(readings).where(eq(readings.id, id));
+  return row ?? null;
+}
+
+export async function lockById(tx: Executor, id: number): Promise<ReadingRow | null> {
+  const [row] = await tx.select().from(readings).where(eq(readings.id, id)).for('update');
+  return row ?? null;
+}
+
+export async function updateById(
+  tx: Executor,
+  id: number,
+  set: Partial<typeof readings.$inferInsert>,
+): Promise<ReadingRow> {
+  const [row] = await tx
+    .update(readings)
+    .set({ ...set, updatedAt: sql`now()` })
+    .where(eq(readings.id, id))
+    .returning();
+  if (!row) throw new Error(`reading ${id} vanished under its row lock`);
+  return row;
+}
+
+export interface ListFilters {
+  from?: Date | undefined;
+  to?: Date | undefined;
+  context?: string | undefined;
+  source?: string | undefined;
+}
+
+/** Microseconds since the epoch, exact: the keyset cursor must not lose precision. */
+const measuredAtMicros = sql<string>`(extract(epoch from ${readings.measuredAt}) * 1000000)::bigint`.as('at_us');
+
+/**
+ * Newest first on `(measured_at, id)`, the order of the partial index, so a page is an index range
+ * scan whatever the table size. The cursor is the last row's (microseconds, id).
+ */
+export async function listPage(
+  db: Executor,
+  patientId: number,
+  f: ListFilters,
+  limit: number,
+  after: { atMicros: number; id: number } | null,
+): Promise<{ rows: ReadingRow[]; last: { atMicros: number; id: number } | null; more: boolean }> {
+  const where: (SQL | undefined)[] = [eq(readings.patientId, patientId), isNull(readings.deletedAt)];
+  if (f.from) where.push(gte(readings.measuredAt, f.from));
+  if (f.to) where.push(lt(readings.measuredAt, f.to));
+  if (f.context) where.push(eq(readings.context, f.context));
+  if (f.source) where.push(eq(readings.source, f.source));
+  if (after) {
+    where.push(
+      sql`(${readings.measuredAt}, ${readings.id}) < (timestamptz 'epoch' + ${after.atMicros} * interval '1 microsecond', ${after.id})`,
+    );
+  }
+  const rows = await db
+    .select({ r: readings, atMicros: measuredAtMicros })
+    .from(readings)
+    .where(and(...where))
+    .orderBy(desc(readings.measuredAt), desc(readings.id))
+    .limit(limit + 1);
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  const tail = page.at(-1);
+  return {
+    rows: page.map((x) => x.r),
+    last: tail ? { atMicros: Number(tail.atMicros), id: tail.r.id } : null,
+    more,
+  };
+}
+
+/** The change feed: every row whose latest change is after `sinceSeq`, tombstones included. */
+export async function listChanges(db: Executor, patientId: number, sinceSeq: number, limit: number) {
+  const rows = await db
+    .select()
+    .from(readings)
+    .where(and(eq(readings.patientId, patientId), gt(readings.changeSeq, sinceSeq)))
+    .orderBy(asc(readings.changeSeq))
+    .limit(limit + 1);
+  return { rows: rows.slice(0, limit), more: rows.length > limit };
+}
+
+export async function gamificationOf(db: Executor, patientId: number) {
+  const [row] = await db
+    .select({
+      timezone: patients.timezone,
+      timesMeasured: patients.timesMeasured,
+      streak: patients.streakDays,
+      maxStreak: patients.maxStreakDays,
+      fourTimesToday: patients.fourTimesToday,
+      counterDay: patients.counterDay,
+      streakLastDate: patients.streakLastDate,
+    })
+    .from(patients)
+    .where(eq(patients.id, patientId));
+  return row ?? null;
+}
+
+export async function achievementCatalogue(db: Executor) {
+  return db.select().from(achievements).orderBy(asc(achievements.id));
+}
