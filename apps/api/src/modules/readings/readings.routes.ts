@@ -184,7 +184,7 @@ export default async function readingsRoutes(
     },
     async (request, reply) => {
       await writes.remove(actorOf(request), auditOrigin(request), request.params.id);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 
