@@ -106,6 +106,19 @@ describe('POST /v1/readings', () => {
     expect(sum).toMatchObject({ count: 1, valuedCount: 0, veryLow: 1 });
   });
 
+  it('stores a control-solution check but keeps it out of the day summaries', async () => {
+    const p = await createPatient(db.db);
+    const res = await post('/v1/readings', me(p.id), {
+      valueMgDl: 110,
+      measuredAt: '2026-03-10T09:00:00Z',
+      sampleType: 'control_solution',
+      sampleLocation: 'control_solution',
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ sampleType: 'control_solution' });
+    expect(await db.db.select().from(readingDaySummaries).where(eq(readingDaySummaries.patientId, p.id))).toEqual([]);
+  });
+
   it('a patient cannot write a reading for another patient (404, nothing stored, refusal audited)', async () => {
     const [a, b] = [await createPatient(db.db), await createPatient(db.db)];
     const res = await post('/v1/readings', me(a.id), {

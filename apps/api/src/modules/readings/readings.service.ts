@@ -313,6 +313,7 @@ export class ReadingsService {
           day: days[i] as string,
           valueMgDl: r.valueMgDl,
           rangeFlag: r.rangeFlag,
+          sampleType: r.sampleType,
           sign: 1 as const,
         })),
       );
@@ -390,6 +391,7 @@ function delta(timezone: string, r: repo.ReadingRow, sign: 1 | -1): SummaryDelta
     day: localDay(timezone, r.measuredAt.getTime()),
     valueMgDl: r.valueMgDl,
     rangeFlag: r.rangeFlag as 'LO' | 'HI' | null,
+    sampleType: r.sampleType,
     sign,
   };
 }

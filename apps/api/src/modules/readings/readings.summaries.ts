@@ -29,14 +29,17 @@ export interface SummaryDelta {
   day: string;
   valueMgDl: number | null;
   rangeFlag: 'LO' | 'HI' | null;
+  /** Control-solution checks are not the patient's glucose: they never enter a summary. */
+  sampleType?: string | null;
   sign: 1 | -1;
 }
 
 /** Applies deltas with one upsert per (patient, day), merging deltas that share a day. */
 export async function applySummaryDeltas(db: Executor, deltas: readonly SummaryDelta[]): Promise<void> {
-  if (deltas.length === 0) return;
+  const counted = deltas.filter((d) => d.sampleType !== 'control_solution');
+  if (counted.length === 0) return;
   const byDay = new Map<string, DayAccumulator>();
-  for (const d of deltas) {
+  for (const d of counted) {
     const k = `${d.patientId}|${d.day}`;
     let acc = byDay.get(k);
     if (!acc) {
@@ -99,5 +102,6 @@ export async function rebuildDaySummaries(db: Executor, patientIds: readonly num
       coalesce(sum(r.value_mg_dl), 0), coalesce(sum(r.value_mg_dl * r.value_mg_dl), 0), ${bandCountsSql}
     from readings r join patients p on p.id = r.patient_id
     where r.patient_id = any(${ids}::bigint[]) and r.deleted_at is null
+      and r.sample_type is distinct from 'control_solution'
     group by 1, 2`);
 }
