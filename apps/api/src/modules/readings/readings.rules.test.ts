@@ -53,7 +53,11 @@ describe('units and bands (clinical.md)', () => {
 describe('normaliseValue', () => {
   it('accepts exactly one of valueMgDl and value', () => {
     expect(normaliseValue({ valueMgDl: 120 })).toEqual({ valueMgDl: 120, rangeFlag: null, unit: 'mg/dL' });
-    expect(normaliseValue({ value: 6.5, unit: 'mmol/L' })).toEqual({ valueMgDl: 117.1, rangeFlag: null, unit: 'mmol/L' });
+    expect(normaliseValue({ value: 6.5, unit: 'mmol/L' })).toEqual({
+      valueMgDl: 117.1,
+      rangeFlag: null,
+      unit: 'mmol/L',
+    });
     expect(normaliseValue({})).toHaveProperty(['body.valueMgDl']);
     expect(normaliseValue({ valueMgDl: 120, value: 120 })).toHaveProperty(['body.valueMgDl']);
   });
@@ -71,7 +75,11 @@ describe('normaliseValue', () => {
 
   it('takes the meter flags LO and HI as flags, not numbers', () => {
     expect(normaliseValue({ value: 'LO' })).toEqual({ valueMgDl: null, rangeFlag: 'LO', unit: 'mg/dL' });
-    expect(normaliseValue({ value: 'HI', unit: 'mmol/L' })).toEqual({ valueMgDl: null, rangeFlag: 'HI', unit: 'mmol/L' });
+    expect(normaliseValue({ value: 'HI', unit: 'mmol/L' })).toEqual({
+      valueMgDl: null,
+      rangeFlag: 'HI',
+      unit: 'mmol/L',
+    });
   });
 });
 
@@ -93,7 +101,11 @@ describe('checkReadingInput', () => {
   });
 
   it('names unknown fields, bad enums and over-long notes, with the item prefix', () => {
-    const r = checkReadingInput({ ...ok, context: 'DESAYUNO', colour: 'red', notes: 'x'.repeat(1001) }, NOW, 'readings.3');
+    const r = checkReadingInput(
+      { ...ok, context: 'DESAYUNO', colour: 'red', notes: 'x'.repeat(1001) },
+      NOW,
+      'readings.3',
+    );
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(Object.keys(r.errors).sort()).toEqual(['readings.3.colour', 'readings.3.context', 'readings.3.notes']);
@@ -102,7 +114,9 @@ describe('checkReadingInput', () => {
 
   it('needs a device id for a sequence number', () => {
     const r = checkReadingInput({ ...ok, sequenceNumber: 4 }, NOW);
-    expect(r.ok ? null : r.errors).toEqual({ 'body.sequenceNumber': 'needs deviceId (a sequence number is per device)' });
+    expect(r.ok ? null : r.errors).toEqual({
+      'body.sequenceNumber': 'needs deviceId (a sequence number is per device)',
+    });
   });
 });
 
@@ -131,7 +145,13 @@ describe('gamification (legacy streak rules)', () => {
     let s = applyReadings(zero, day('2026-03-01', 3));
     expect(s).toMatchObject({ timesMeasured: 3, fourTimesToday: 3, streak: 0 });
     s = applyReadings(s, day('2026-03-01', 1));
-    expect(s).toMatchObject({ timesMeasured: 4, fourTimesToday: 0, streak: 1, maxStreak: 1, streakLastDate: '2026-03-01' });
+    expect(s).toMatchObject({
+      timesMeasured: 4,
+      fourTimesToday: 0,
+      streak: 1,
+      maxStreak: 1,
+      streakLastDate: '2026-03-01',
+    });
     // Eight readings in one day still advance the streak once.
     s = applyReadings(s, day('2026-03-01', 4));
     expect(s).toMatchObject({ timesMeasured: 8, streak: 1 });
