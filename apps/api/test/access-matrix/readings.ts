@@ -25,6 +25,10 @@ const writers = { anonymous: 401, patientA: 0, patientB: 0, deviceA: 0, assistan
 const writeRow = (ok: number) =>
   Object.fromEntries(Object.entries(writers).map(([k, v]) => [k, v === 0 ? ok : v])) as Record<Actor, number>;
 
+/** Reading values: A, clinicians and admins; the front desk (assistant) is refused (product.md). */
+const values = (ok: number, device = 401) => ({ ...ownOrStaff(ok, device), assistant: 403 });
+const editors = (ok: number) => ({ ...ownOrStaff(ok), assistant: 403, admin: 403 });
+
 export const readingsRows: Rows = {
   'POST /v1/readings': { url: () => '/v1/readings', body: reading, expect: writeRow(201) },
   'POST /v1/readings/batch': {
@@ -32,10 +36,10 @@ export const readingsRows: Rows = {
     body: (w, a) => ({ readings: [reading(w, a)] }),
     expect: writeRow(200),
   },
-  'GET /v1/patients/:id/readings': { url: (w) => `/v1/patients/${w.patientA}/readings`, expect: ownOrStaff(200) },
+  'GET /v1/patients/:id/readings': { url: (w) => `/v1/patients/${w.patientA}/readings`, expect: values(200) },
   'GET /v1/patients/:id/readings/changes': {
     url: (w) => `/v1/patients/${w.patientA}/readings/changes`,
-    expect: ownOrStaff(200, 200),
+    expect: values(200, 200),
   },
   'GET /v1/me/readings': {
     url: () => '/v1/me/readings',
@@ -45,11 +49,11 @@ export const readingsRows: Rows = {
     url: () => '/v1/me/achievements',
     expect: { anonymous: 401, patientA: 200, patientB: 200, deviceA: 401, assistant: 401, clinician: 401, admin: 401 },
   },
-  'GET /v1/readings/:id': { url: async (w) => `/v1/readings/${await readingOfA(w)}`, expect: ownOrStaff(200) },
+  'GET /v1/readings/:id': { url: async (w) => `/v1/readings/${await readingOfA(w)}`, expect: values(200) },
   'PATCH /v1/readings/:id': {
     url: async (w) => `/v1/readings/${await readingOfA(w)}`,
     body: () => ({ notes: 'checked' }),
-    expect: ownOrStaff(200),
+    expect: editors(200),
   },
-  'DELETE /v1/readings/:id': { url: async (w) => `/v1/readings/${await readingOfA(w)}`, expect: ownOrStaff(204) },
+  'DELETE /v1/readings/:id': { url: async (w) => `/v1/readings/${await readingOfA(w)}`, expect: editors(204) },
 };

@@ -123,6 +123,21 @@ describe('GET /v1/patients/:id/readings', () => {
     expect(read).toHaveLength(1);
   });
 
+  it('the front desk (assistant) cannot read reading values; an admin can', async () => {
+    const p = await createPatient(db.db);
+    const desk = await createStaff(db.db, { roles: ['assistant'] });
+    const res = await call('GET', `/v1/patients/${p.id}/readings`, {
+      kind: 'staff',
+      id: desk.id,
+      roles: ['assistant'],
+    });
+    expect(res.statusCode).toBe(403);
+    const boss = await createStaff(db.db, { roles: ['admin'] });
+    expect(
+      (await call('GET', `/v1/patients/${p.id}/readings`, { kind: 'staff', id: boss.id, roles: ['admin'] })).statusCode,
+    ).toBe(200);
+  });
+
   it('refuses a forged cursor and a limit over 500 with 400', async () => {
     const p = await createPatient(db.db);
     expect((await call('GET', `/v1/patients/${p.id}/readings?cursor=bm9wZQ`, me(p.id))).statusCode).toBe(400);

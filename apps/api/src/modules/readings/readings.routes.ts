@@ -23,11 +23,19 @@ import {
 } from './readings.schema.js';
 import type { Idempotency, ReadingsService, WriteAnswer } from './readings.service.js';
 
-const STAFF = ['clinician', 'assistant', 'admin'] as const;
-/** Writers: the patient, the clinic's clinical staff, and the patient's devices. */
+/**
+ * Writers: the patient, their devices, clinicians, and assistants entering a reading for a patient
+ * (issue 3). Reading values back is narrower (product.md: the front desk sees no reading values):
+ * the patient, clinicians, and admins (data export). Edits and deletes: the patient and clinicians.
+ */
 const WRITERS: RoutePolicy = { audience: 'any', roles: ['patient', 'clinician', 'assistant', 'device'], devices: true };
-const READERS: RoutePolicy = { audience: 'any', roles: ['patient', ...STAFF] };
-const FEED_READERS: RoutePolicy = { audience: 'any', roles: ['patient', ...STAFF, 'device'], devices: true };
+const READERS: RoutePolicy = { audience: 'any', roles: ['patient', 'clinician', 'admin'] };
+const EDITORS: RoutePolicy = { audience: 'any', roles: ['patient', 'clinician'] };
+const FEED_READERS: RoutePolicy = {
+  audience: 'any',
+  roles: ['patient', 'clinician', 'admin', 'device'],
+  devices: true,
+};
 const PATIENT_ONLY: RoutePolicy = { audience: 'app', roles: ['patient'] };
 
 /** The caller's idempotency scope: per person, or per API key for devices (a key's own retries). */
@@ -159,7 +167,7 @@ export default async function readingsRoutes(
   app.patch(
     '/v1/readings/:id',
     {
-      config: { auth: READERS },
+      config: { auth: EDITORS },
       schema: {
         tags: ['readings'],
         summary: 'Edit a reading: new revision, audited by field name; device values and times are fixed',
@@ -174,7 +182,7 @@ export default async function readingsRoutes(
   app.delete(
     '/v1/readings/:id',
     {
-      config: { auth: READERS },
+      config: { auth: EDITORS },
       schema: {
         tags: ['readings'],
         summary: 'Delete a reading (soft: it stays in the change feed as a tombstone)',
