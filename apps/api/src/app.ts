@@ -12,6 +12,7 @@ import { type DbHandle, openDatabase } from './db/client.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { type EventBus, InProcessEventBus, RedisEventBus } from './lib/event-bus.js';
 import { loggerOptions } from './lib/logger.js';
+import analyticsModule from './modules/analytics/index.js';
 import apiKeysModule from './modules/api-keys/index.js';
 import auditModule from './modules/audit/index.js';
 import { KeyStore } from './modules/auth/auth.keys.js';
@@ -177,6 +178,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(meModule);
   await app.register(apiKeysModule);
   await app.register(readingsModule);
+  await app.register(analyticsModule);
 
   return app;
 }

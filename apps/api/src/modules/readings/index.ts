@@ -3,6 +3,7 @@
  * Exports and statistics read the same table (readings.export*, modules/analytics).
  */
 import type { FastifyInstance } from 'fastify';
+import readingsExportRoutes from './readings.export.routes.js';
 import { purgeExpired } from './readings.idempotency.js';
 import { ReadingQueries } from './readings.queries.js';
 import readingsRoutes from './readings.routes.js';
@@ -20,6 +21,7 @@ export default async function readingsModule(app: FastifyInstance) {
   const writes = readingsService(app);
   const reads = new ReadingQueries({ db: app.db.db, audit: app.audit, clock: app.clock, writes });
   await app.register(readingsRoutes, { writes, reads });
+  await app.register(readingsExportRoutes);
   // Expired idempotency keys are ignored when met; this only keeps the table small.
   const timer = setInterval(() => {
     purgeExpired(app.db.db, app.clock.now().getTime()).catch((err) =>

@@ -7,6 +7,13 @@ import type { NewReading } from './readings.rules.js';
 
 export type ReadingRow = typeof readings.$inferSelect;
 
+/**
+ * Exactly the order of `readings_patient_measured_idx` (`DESC NULLS LAST`). A bare `DESC` means
+ * NULLS FIRST, which the index cannot serve: PostgreSQL would sort every earlier reading of the
+ * patient on each page (bench: 26.6 ms per page instead of 0.09 ms).
+ */
+const NEWEST_FIRST = [sql`${readings.measuredAt} desc nulls last`, sql`${readings.id} desc nulls last`];
+
 /** The patient's row, locked: every reading write of a patient serialises here (change feed order). */
 export async function lockPatient(tx: Executor, patientId: number) {
   const [row] = await tx
@@ -144,7 +151,7 @@ export async function latestMeasuredAt(tx: Executor, patientId: number): Promise
     .select({ at: readings.measuredAt })
     .from(readings)
     .where(and(eq(readings.patientId, patientId), isNull(readings.deletedAt)))
-    .orderBy(desc(readings.measuredAt), desc(readings.id))
+    .orderBy(...NEWEST_FIRST)
     .limit(1);
   return row?.at ?? null;
 }
@@ -208,7 +215,7 @@ export async function listPage(
     .select({ r: readings, atMicros: measuredAtMicros })
     .from(readings)
     .where(and(...where))
-    .orderBy(desc(readings.measuredAt), desc(readings.id))
+    .orderBy(...NEWEST_FIRST)
     .limit(limit + 1);
   const more = rows.length > limit;
   const page = rows.slice(0, limit);

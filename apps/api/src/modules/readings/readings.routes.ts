@@ -16,6 +16,7 @@ import {
   IdempotencyHeaders,
   ListQuery,
   PatientIdParams,
+  READING_VALUE_READERS,
   Reading,
   ReadingIdParams,
   ReadingPage,
@@ -29,7 +30,7 @@ import type { Idempotency, ReadingsService, WriteAnswer } from './readings.servi
  * the patient, clinicians, and admins (data export). Edits and deletes: the patient and clinicians.
  */
 const WRITERS: RoutePolicy = { audience: 'any', roles: ['patient', 'clinician', 'assistant', 'device'], devices: true };
-const READERS: RoutePolicy = { audience: 'any', roles: ['patient', 'clinician', 'admin'] };
+const READERS = READING_VALUE_READERS;
 const EDITORS: RoutePolicy = { audience: 'any', roles: ['patient', 'clinician'] };
 const FEED_READERS: RoutePolicy = {
   audience: 'any',

@@ -2,6 +2,14 @@
 import { Cursor, Id, IsoDateTime, KeysetPage } from '@diabetify/contracts';
 import { type Static, Type } from 'typebox';
 import { READING_CONTEXTS, READING_SOURCES, SAMPLE_LOCATIONS, SAMPLE_TYPES } from '../../db/schema/readings.js';
+import type { RoutePolicy } from '../../plugins/auth.js';
+
+/**
+ * Who may read reading values (lists, statistics, AGP, exports): the patient (own only — checked
+ * per record), clinicians, and admins (data export). The front desk (assistant) is refused:
+ * product.md, "no readings values beyond what the queue needs".
+ */
+export const READING_VALUE_READERS: RoutePolicy = { audience: 'any', roles: ['patient', 'clinician', 'admin'] };
 
 export const MAX_BATCH = 1000;
 export const MAX_NOTES = 1000;
