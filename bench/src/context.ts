@@ -20,8 +20,13 @@ export interface RunContext {
   rows: Row[];
   ceilings: CeilingRow[];
   warnings: string[];
-  /** Ceilings of the machine rather than of a database: measured once per run. */
-  shared: { bare?: { load: HttpSummary | null; rss: number }; micro?: MicroResult };
+  /** Extra lines of the report's Data section (rows the platform scenarios added). */
+  data: [string, string][];
+  /**
+   * Measured once per run: ceilings of the machine rather than of a database, and the route
+   * table of the server under test (`METHOD /path`), which says what is built.
+   */
+  shared: { bare?: { load: HttpSummary | null; rss: number }; micro?: MicroResult; routes?: string[] };
 }
 
 export function wants(ctx: RunContext, ...ids: ScenarioId[]): boolean {

@@ -7,11 +7,11 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createPgliteHandle, createPostgresHandle, type DbHandle } from '@diabetify/api/dist/db/client.js';
-import { generatePatients, type SeedResult, seedDemoClinic } from '@diabetify/api/dist/db/seed/index.js';
+import { generatePatients, generateStaff, type SeedResult, seedDemoClinic } from '@diabetify/api/dist/db/seed/index.js';
 import { hashPassword } from '@diabetify/api/dist/modules/auth/auth.passwords.js';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { DEDUP_INDEX_SQL, HAS_DEDUP_INDEX_SQL } from './sql.js';
+import { DEDUP_INDEXES, DEDUP_INDEXES_SQL } from './sql.js';
 import { type DbTarget, pgliteClient, poolClient, type SqlClient } from './sql-client.js';
 
 /** Every seeded account signs in with this (one shared argon2id hash, as the demo seed does). */
@@ -30,10 +30,10 @@ export interface BenchDatabase {
   /** Open while loading; PGlite must be closed before the server or the worker opens the folder. */
   handle: DbHandle | null;
   sql: SqlClient | null;
-  /** True when the harness created the dedup key the readings capability will add. */
-  dedupIndexAdded: boolean;
   /** Closes the harness's own connection (PGlite: releases the folder). */
   release(): Promise<void>;
+  /** Opens it again after `release` (PGlite: only while no server or worker holds the folder). */
+  reopen(): Promise<void>;
   drop(): Promise<void>;
 }
 
@@ -52,10 +52,11 @@ async function prepare(db: BenchDatabase): Promise<BenchDatabase> {
   try {
     await db.handle?.migrate();
     const sql = db.sql as SqlClient;
-    const present = await sql.query<{ present: boolean }>(HAS_DEDUP_INDEX_SQL);
-    // Built on the empty table, so every load below maintains it like the real schema will.
-    db.dedupIndexAdded = present.rows[0]?.present !== true;
-    if (db.dedupIndexAdded) await sql.query(DEDUP_INDEX_SQL);
+    // The sync scenarios measure dedup against the schema's own keys (migration 0004); without
+    // them their numbers would mean something else.
+    const found = await sql.query<{ indexname: string }>(DEDUP_INDEXES_SQL, [[...DEDUP_INDEXES]]);
+    const missing = DEDUP_INDEXES.filter((name) => !found.rows.some((r) => r.indexname === name));
+    if (missing.length > 0) throw new Error(`the migrated readings table lacks its dedup keys: ${missing.join(', ')}`);
     return db;
   } catch (err) {
     await db.drop();
@@ -83,8 +84,9 @@ export async function createPostgresDatabase(adminUrl: string): Promise<BenchDat
     target: { kind: 'postgres', url },
     handle,
     sql: poolClient(handle.pool as pg.Pool),
-    dedupIndexAdded: false,
+    // A pool is shared with the server and the worker: it never needs letting go.
     release: async () => {},
+    reopen: async () => {},
     async drop() {
       if (dropped) return;
       dropped = true;
@@ -112,11 +114,16 @@ export async function createPgliteDatabase(root: string): Promise<BenchDatabase>
     target: { kind: 'pglite', dataDir },
     handle: createPgliteHandle(client),
     sql: pgliteClient(client),
-    dedupIndexAdded: false,
     async release() {
       await db.handle?.close();
       db.handle = null;
       db.sql = null;
+    },
+    async reopen() {
+      if (db.handle) return;
+      const again = await PGlite.create(dataDir);
+      db.handle = createPgliteHandle(again);
+      db.sql = pgliteClient(again);
     },
     async drop() {
       await db.release();
@@ -143,7 +150,13 @@ export interface LoadOptions {
 
 let passwordHash: Promise<string> | undefined;
 
-function open(db: BenchDatabase): { handle: DbHandle; sql: SqlClient } {
+/** The one argon2id hash of BENCH_PASSWORD every seeded or synthetic account shares. */
+export function benchPasswordHash(): Promise<string> {
+  passwordHash ??= hashPassword(BENCH_PASSWORD);
+  return passwordHash;
+}
+
+export function open(db: BenchDatabase): { handle: DbHandle; sql: SqlClient } {
   if (!db.handle || !db.sql) throw new Error(`${db.name} is released`);
   return { handle: db.handle, sql: db.sql };
 }
@@ -155,8 +168,7 @@ function open(db: BenchDatabase): { handle: DbHandle; sql: SqlClient } {
  */
 export async function growTo(db: BenchDatabase, state: LoadState, target: number, o: LoadOptions): Promise<void> {
   const { handle, sql } = open(db);
-  passwordHash ??= hashPassword(BENCH_PASSWORD);
-  const hash = await passwordHash;
+  const hash = await benchPasswordHash();
   const heartbeat = o.progress || db.kind === 'pglite' ? null : startHeartbeat(sql, state.readings, target);
   try {
     await grow(handle, state, target, o, hash);
@@ -222,8 +234,12 @@ async function grow(handle: DbHandle, state: LoadState, target: number, o: LoadO
 export interface DataFacts {
   /** The first CGM wearer of the seed: whose pages and statistics every size measures. */
   cgmPatientId: number;
+  /** Its DNI: the reading pages are requested with the patient's own token. */
+  cgmPatientDni: string;
   /** DNIs of seeded patients with a credential, for the login scenarios. */
   accounts: string[];
+  /** Seeded staff usernames (same password): setup as admin, reviews and decisions as clinician. */
+  staff: { admin: string; clinician: string };
   version: string;
 }
 
@@ -237,13 +253,19 @@ export async function dataFacts(db: BenchDatabase, seed: number): Promise<DataFa
   const accounts = await sql.query<{ dni: string }>(
     'select p.dni from patients p join credentials c on c.patient_id = p.id order by p.id limit 50',
   );
+  const team = generateStaff(seed);
+  const admin = team.find((s) => s.roles.includes('admin'))?.username;
+  const clinician = team.find((s) => s.roles.includes('clinician'))?.username;
+  if (!admin || !clinician) throw new Error(`seed ${seed} has no admin or no clinician`);
   const v = await sql.query<{ v: string; sb: string; sc: string }>(
     "select current_setting('server_version') as v, current_setting('shared_buffers') as sb, current_setting('synchronous_commit') as sc",
   );
   const s = v.rows[0];
   return {
     cgmPatientId: Number(id),
+    cgmPatientDni: person.dni,
     accounts: accounts.rows.map((r) => r.dni),
+    staff: { admin, clinician },
     version: s ? `${s.v} (shared_buffers ${s.sb}, synchronous_commit ${s.sc})` : 'unknown',
   };
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import autocannon from 'autocannon';
-import { Samples, type Summary } from './samples.js';
+import { openLoop, Samples, type Summary } from './samples.js';
 
 export interface HttpLoadOptions {
   url: string;
@@ -35,7 +35,7 @@ export interface HttpSummary extends Summary {
   loadCpu: number;
 }
 
-function assertLoopback(url: string): void {
+export function assertLoopback(url: string): void {
   const host = new URL(url).hostname;
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '[::1]') {
     throw new Error(`load is only ever sent over loopback, not to ${host}`);
@@ -50,6 +50,16 @@ export function processCpuSeconds(pid: number): number | null {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
     return ticks / 100; // USER_HZ is 100 on every Linux architecture Node supports
+  } catch {
+    return null;
+  }
+}
+
+/** Resident set size of a process (VmRSS, bytes), from /proc; null elsewhere. */
+export function processRssBytes(pid: number): number | null {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : null;
   } catch {
     return null;
   }
@@ -142,15 +152,106 @@ export function probe(url: string, intervalMs: number): { stop(): Promise<Summar
   };
 }
 
-/** One JSON request outside any measurement (sign-in, stats). */
-export async function fetchJson<T>(url: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+/** One JSON request outside any measurement (sign-in, setup, stats). */
+export async function fetchJson<T>(
+  url: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<T> {
   assertLoopback(url);
   const res = await fetch(url, {
     method: init.method ?? 'GET',
-    headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
   });
   if (!res.ok)
     throw new Error(`${init.method ?? 'GET'} ${new URL(url).pathname}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
+}
+
+export interface Answer {
+  status: number;
+  body: string;
+}
+
+/**
+ * One request on a keep-alive agent, body read whole: the building block of the load shapes that
+ * autocannon does not have (open loop from scheduled starts, callers that each own a device,
+ * a thousand patients at once). Rejects only on network errors; any status is an answer.
+ */
+export function send(
+  agent: http.Agent,
+  url: string,
+  o: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      {
+        agent,
+        method: o.method ?? 'GET',
+        headers: {
+          ...(o.body === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(o.body) }),
+          ...o.headers,
+        },
+      },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (b: Buffer) => parts.push(b));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(o.body);
+  });
+}
+
+export interface OpenLoopHttpOptions {
+  /** Path of the i-th request, appended to `base`. */
+  path: (i: number) => string;
+  base: string;
+  headers: Record<string, string>;
+  rate: number;
+  durationMs: number;
+  maxInFlight: number;
+  serverPid?: number;
+}
+
+/**
+ * GETs at a fixed arrival rate (samples.ts `openLoop`: latency from the scheduled start, so a
+ * stalled server shows in the percentiles instead of lowering the offered rate). A non-2xx answer
+ * counts as an error, not as a sample.
+ */
+export async function openLoopHttp(o: OpenLoopHttpOptions): Promise<HttpSummary> {
+  assertLoopback(o.base);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: o.maxInFlight });
+  let non2xx = 0;
+  const serverBefore = o.serverPid ? processCpuSeconds(o.serverPid) : null;
+  const selfBefore = process.cpuUsage();
+  try {
+    const s = await openLoop(
+      async (i) => {
+        const a = await send(agent, `${o.base}${o.path(i)}`, { headers: o.headers });
+        if (a.status < 200 || a.status >= 300) {
+          non2xx++;
+          throw new Error(`HTTP ${a.status}`);
+        }
+      },
+      { rate: o.rate, durationMs: o.durationMs, maxInFlight: o.maxInFlight },
+    );
+    const self = process.cpuUsage(selfBefore);
+    const serverAfter = o.serverPid ? processCpuSeconds(o.serverPid) : null;
+    const cpu = serverBefore !== null && serverAfter !== null ? serverAfter - serverBefore : null;
+    return {
+      ...s,
+      non2xx,
+      serverCpu: cpu === null ? null : cpu / s.seconds,
+      serverCpuMsPerRequest: cpu === null || s.count === 0 ? null : (cpu * 1000) / s.count,
+      loadCpu: (self.user + self.system) / 1e6 / s.seconds,
+    };
+  } finally {
+    agent.destroy();
+  }
 }

@@ -22,9 +22,10 @@ import { busyWarning, type MachineInfo, machineInfo } from './machine.js';
 import { type Options, parseOptions, USAGE } from './options.js';
 import { decidePinning, liveChildren, type Pinning, pinSelf } from './proc.js';
 import { missesSection, type Row, renderReport, scenarioTable } from './report.js';
-import { dataScenarios, pendingRows, type SizeInfo, sizeText } from './scenarios/data.js';
+import { dataScenarios, pendingRows, type SizeInfo, type SizeResult, sizeText } from './scenarios/data.js';
 import { httpScenarios } from './scenarios/http.js';
-import type { DbResult } from './tasks.js';
+import { finalScenarios } from './scenarios/platform.js';
+import { DEDUP_INDEXES } from './sql.js';
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 /** Folders to remove however the run ends (the server's keys, PGlite data). */
@@ -35,7 +36,7 @@ interface SizeRun {
   info: SizeInfo;
   loadMs: number;
   vacuumMs: number;
-  result: DbResult | null;
+  result: SizeResult | null;
 }
 
 function updateReadme(rows: Row[], header: string): void {
@@ -83,21 +84,37 @@ async function measureSizes(ctx: RunContext, sizes: number[], label: string): Pr
     // PGlite is one process's folder: the harness lets go before the server or worker opens it.
     if (db.kind === 'pglite') await db.release();
     if (index === 0 && wants(ctx, 'http', 'auth', 'login', 'rss')) await httpScenarios(ctx);
-    if (wants(ctx, 'page', 'sync', 'stats', 'agp'))
+    if (wants(ctx, 'page', 'sync', 'stats', 'agp', 'triage'))
       run.result = await dataScenarios(ctx, info, index === sizes.length - 1);
     runs.push(run);
   }
   const first = runs[0];
   const last = runs.at(-1);
-  if (first?.result?.page && last?.result?.page && runs.length > 1) {
+  const firstPage = first?.result?.db.page;
+  const lastPage = last?.result?.db.page;
+  if (first && last && firstPage && lastPage && runs.length > 1) {
+    const sizes = `${sizeText(last.info)} vs ${sizeText(first.info)}`;
+    const bare = (lastPage.p50Ms / firstPage.p50Ms) * 100;
     ctx.ceilings.push({
       ceiling: 'pg keyset page flatness',
-      size: `${sizeText(last.info)} vs ${sizeText(first.info)}`,
+      size: sizes,
       metric: 'p50 ratio, largest ÷ smallest',
       unit: '%',
-      value: (last.result.page.p50Ms / first.result.page.p50Ms) * 100,
+      value: bare,
       how: '100 % = perfectly flat',
     });
+    const a = first.result?.apiPage;
+    const b = last.result?.apiPage;
+    if (a && b) {
+      ctx.rows.push({
+        scenario: 'reading page for one patient (API)',
+        size: sizes,
+        metric: 'flatness: p50 largest ÷ smallest (100 % = flat)',
+        unit: '%',
+        value: (b.p50Ms / a.p50Ms) * 100,
+        ceiling: bare,
+      });
+    }
   }
   return runs;
 }
@@ -112,6 +129,7 @@ async function pglitePass(ctx: RunContext): Promise<{ runs: SizeRun[]; version: 
   try {
     const sub: RunContext = { ...ctx, db, serverDataDir: root };
     const runs = await measureSizes(sub, ctx.opts.sizes.slice(0, 1), 'PGlite');
+    await finalScenarios(sub);
     for (const r of ctx.rows.slice(rows)) {
       r.scenario += ' · PGlite';
       // architecture.md's budgets are stated for PostgreSQL; embedded mode is for small clinics.
@@ -125,9 +143,10 @@ async function pglitePass(ctx: RunContext): Promise<{ runs: SizeRun[]; version: 
 }
 
 async function run(ctx: RunContext, started: number): Promise<void> {
-  const { opts, db } = ctx;
+  const { opts } = ctx;
   const m: MachineInfo = ctx.machine;
   const runs = await measureSizes(ctx, opts.sizes, 'PostgreSQL');
+  await finalScenarios(ctx);
   const postgres = ctx.facts.version;
   const pglite = opts.pglite ? await pglitePass(ctx) : null;
   ctx.rows.push(...pendingRows(ctx));
@@ -169,11 +188,10 @@ async function run(ctx: RunContext, started: number): Promise<void> {
       ...loads('', runs),
       ...loads('PGlite ', pglite?.runs ?? []),
       [
-        'dedup key',
-        db.dedupIndexAdded
-          ? 'unique (patient_id, device_id, sequence_number), added by the harness until the readings capability owns it'
-          : 'from the schema',
+        'dedup keys',
+        `the schema's own (${DEDUP_INDEXES.join(', ')}; migration 0004): (patient, device, sequence number, device time)`,
       ],
+      ...ctx.data,
     ],
     rows: ctx.rows,
     ceilings: ctx.ceilings,
@@ -233,11 +251,18 @@ async function main(): Promise<number> {
     machine,
     db,
     // Set by measureSizes after the first load, before anything reads it.
-    facts: { cgmPatientId: 0, accounts: [], version: 'unknown' },
+    facts: {
+      cgmPatientId: 0,
+      cgmPatientDni: '',
+      accounts: [],
+      staff: { admin: '', clinician: '' },
+      version: 'unknown',
+    },
     serverDataDir,
     rows: [],
     ceilings: [],
     warnings: [],
+    data: [],
     shared: {},
   };
   try {

@@ -5,7 +5,7 @@
  * or a cost it is how many times the bare path (≥ 1 is expected).
  */
 
-export type Unit = 'req/s' | 'ms' | 'ms/req' | 'MB' | 'readings/s' | 'ops/s' | '%';
+export type Unit = 'req/s' | 'ms' | 'ms/req' | 'MB' | 'readings/s' | 'ops/s' | '%' | 'count';
 
 export interface Budget {
   op: '<' | '>';
@@ -47,7 +47,8 @@ export interface ReportContext {
 
 export function fmt(value: number, unit: Unit): string {
   if (!Number.isFinite(value)) return '—';
-  if (unit === 'req/s' || unit === 'readings/s' || unit === 'ops/s') return Math.round(value).toLocaleString('en-US');
+  if (unit === 'req/s' || unit === 'readings/s' || unit === 'ops/s' || unit === 'count')
+    return Math.round(value).toLocaleString('en-US');
   if (unit === 'MB' || unit === '%') return value.toFixed(1);
   const abs = Math.abs(value);
   if (abs >= 100) return value.toFixed(0);
@@ -56,7 +57,7 @@ export function fmt(value: number, unit: Unit): string {
   return value.toFixed(3);
 }
 
-const withUnit = (value: number, unit: Unit) => `${fmt(value, unit)} ${unit}`;
+const withUnit = (value: number, unit: Unit) => (unit === 'count' ? fmt(value, unit) : `${fmt(value, unit)} ${unit}`);
 
 export function status(row: Row): string {
   if (row.value === null) return 'not built yet';

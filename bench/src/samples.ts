@@ -36,6 +36,11 @@ export class Samples {
     return this.n;
   }
 
+  /** The recorded latencies, in arrival order (a view: copy before keeping it). */
+  values(): Float64Array {
+    return this.data.subarray(0, this.n);
+  }
+
   summary(seconds: number): Summary {
     const sorted = this.data.slice(0, this.n).sort();
     const at = (q: number) => (this.n === 0 ? Number.NaN : (sorted[Math.min(this.n - 1, Math.floor(q * this.n))] ?? 0));

@@ -7,6 +7,7 @@ import { MB, type RunContext, script, step, wants } from '../context.js';
 import { fetchJson, type HttpSummary } from '../http-load.js';
 import { runWorker, startChild } from '../proc.js';
 import type { MicroResult, MicroTask } from '../tasks.js';
+import { startApp } from './app.js';
 import { authScenario } from './auth.js';
 import {
   cpuMethod,
@@ -117,32 +118,13 @@ async function micro(ctx: RunContext): Promise<MicroResult> {
   return m;
 }
 
-function appEnv(ctx: RunContext): Record<string, string> {
-  return {
-    // Development mode only changes where keys and secrets come from (generated into DATA_DIR);
-    // the request path is the production one.
-    NODE_ENV: 'development',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    // Unset DATABASE_URL = embedded PGlite in DATA_DIR/pglite (where the harness loaded it).
-    ...(ctx.db.target.kind === 'postgres' ? { DATABASE_URL: ctx.db.target.url } : {}),
-    DATA_DIR: ctx.serverDataDir,
-    LOG_LEVEL: ctx.opts.logLevel,
-    LOG_PRETTY: 'false',
-    // The limiter still runs on every request; it just must not answer 429 to the load generator.
-    RATE_LIMIT_MAX: '1000000000',
-    LOGIN_MAX_PER_IP_PER_MIN: '1000000000',
-    ...(ctx.opts.redisUrl ? { REDIS_URL: ctx.opts.redisUrl, REDIS_KEY_PREFIX: `diabetify-bench-${process.pid}:` } : {}),
-  };
-}
-
 export async function httpScenarios(ctx: RunContext): Promise<void> {
   if (wants(ctx, 'http', 'auth', 'rss')) ctx.shared.bare ??= await bareCeiling(ctx);
   if (wants(ctx, 'auth', 'login')) ctx.shared.micro ??= await micro(ctx);
   const bare = ctx.shared.bare ?? null;
   const m = ctx.shared.micro ?? null;
   step('the real server (loadConfig → startServer, plus bench routes)');
-  const app = await startChild(ctx.pinning, script('servers/app-server.js'), appEnv(ctx));
+  const app = await startApp(ctx);
   try {
     await sleep(SETTLE_MS);
     const idle = await fetchJson<ServerStats>(`${url(app)}/bench/stats?reset=1`);

@@ -52,4 +52,9 @@ const running = await startServer(config, {
   logStream: pino.destination({ dest: '/dev/null', sync: true }),
   beforeListen: benchRoutes,
 });
-process.stdout.write(`${JSON.stringify({ url: running.url, pid: process.pid, database: running.app.db.kind })}\n`);
+// The route table tells the harness which capabilities this build has (a missing one stays a
+// "not built yet" row instead of failing the run).
+const routes = running.app.routeTable.map((r) => `${r.method} ${r.url}`);
+process.stdout.write(
+  `${JSON.stringify({ url: running.url, pid: process.pid, database: running.app.db.kind, routes })}\n`,
+);
