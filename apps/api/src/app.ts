@@ -14,12 +14,14 @@ import { type EventBus, InProcessEventBus, RedisEventBus } from './lib/event-bus
 import { loggerOptions } from './lib/logger.js';
 import analyticsModule from './modules/analytics/index.js';
 import apiKeysModule from './modules/api-keys/index.js';
+import appointmentsModule from './modules/appointments/index.js';
 import auditModule from './modules/audit/index.js';
 import { KeyStore } from './modules/auth/auth.keys.js';
 import { loadSecrets, type Secrets } from './modules/auth/auth.secrets.js';
 import authModule from './modules/auth/index.js';
 import healthModule from './modules/health/index.js';
 import meModule from './modules/me/index.js';
+import notesModule from './modules/notes/index.js';
 import { createMailer, type Mailer } from './modules/notifications/mailer.js';
 import patientsModule from './modules/patients/index.js';
 import readingsModule from './modules/readings/index.js';
@@ -177,6 +179,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(staffModule);
   await app.register(meModule);
   await app.register(apiKeysModule);
+  await app.register(appointmentsModule);
+  await app.register(notesModule);
   await app.register(readingsModule);
   await app.register(analyticsModule);
 

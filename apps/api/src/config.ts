@@ -63,6 +63,10 @@ const EnvSchema = Type.Object({
   BOOTSTRAP_ADMIN_USERNAME: Type.Optional(Type.String()),
   BOOTSTRAP_ADMIN_EMAIL: Type.Optional(Type.String()),
   BOOTSTRAP_ADMIN_PASSWORD: Type.Optional(Type.String()),
+  // consultation queue
+  QUEUE_SCHEDULE: Type.String({ default: '', maxLength: 1000 }),
+  QUEUE_AUTO_RESET_AT: Type.Optional(Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' })),
+  QUEUE_SCHEDULER_INTERVAL_SECONDS: Type.Integer({ default: 30, minimum: 1, maximum: 3600 }),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -118,6 +122,52 @@ export interface Config {
     readonly mfaEncryptionKey: string | undefined;
   };
   readonly mail: { readonly smtpUrl: string | undefined; readonly from: string };
+  readonly queue: {
+    /** Opening hours in the clinic timezone; empty = no schedule (open/close by hand only). */
+    readonly schedule: readonly QueueWindow[];
+    /** `HH:MM` clinic time of the automatic day reset, or null. */
+    readonly autoResetAt: string | null;
+    readonly schedulerIntervalMs: number;
+  };
+}
+
+/** One opening window of the queue: weekday 0 = Sunday … 6 = Saturday, times `HH:MM`, open < close. */
+export interface QueueWindow {
+  readonly weekday: number;
+  readonly open: string;
+  readonly close: string;
+}
+
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+/**
+ * QUEUE_SCHEDULE: `;`-separated entries `<days> <HH:MM>-<HH:MM>`, days a name (`mon`), a range
+ * (`mon-fri`) or a list (`mon,wed,fri`). Example: `mon-fri 08:00-12:00; sat 09:00-11:00`.
+ * Returns the windows, or a problem message.
+ */
+export function parseQueueSchedule(value: string): QueueWindow[] | string {
+  const windows: QueueWindow[] = [];
+  for (const entry of value.split(';').map((e) => e.trim().toLowerCase())) {
+    if (entry === '') continue;
+    const m = /^([a-z,-]+)\s+([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-3]):([0-5][0-9])$/.exec(entry);
+    if (!m) return `QUEUE_SCHEDULE: cannot read "${entry}" (expected e.g. "mon-fri 08:00-12:00")`;
+    const open = `${m[2]}:${m[3]}`;
+    const close = `${m[4]}:${m[5]}`;
+    if (open >= close) return `QUEUE_SCHEDULE: "${entry}" closes before it opens`;
+    const days = new Set<number>();
+    for (const part of (m[1] as string).split(',')) {
+      const [from = '', to = from] = part.split('-');
+      const a = WEEKDAYS.indexOf(from);
+      const b = WEEKDAYS.indexOf(to);
+      if (a < 0 || b < 0 || part.split('-').length > 2) return `QUEUE_SCHEDULE: unknown day in "${entry}"`;
+      for (let d = a; ; d = (d + 1) % 7) {
+        days.add(d);
+        if (d === b) break;
+      }
+    }
+    for (const weekday of days) windows.push({ weekday, open, close });
+  }
+  return windows;
 }
 
 export class ConfigError extends Error {
@@ -252,8 +302,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     problems.push('BOOTSTRAP_ADMIN_USERNAME, _EMAIL and _PASSWORD must be set together');
   const trust = parseTrustProxy(env.TRUST_PROXY ?? '');
   if (typeof trust === 'string') problems.push(trust);
+  const queueSchedule = parseQueueSchedule(env.QUEUE_SCHEDULE ?? '');
+  if (typeof queueSchedule === 'string') problems.push(queueSchedule);
   if (env.NODE_ENV === 'production') problems.push(...productionProblems(env));
-  if (problems.length > 0 || typeof trust === 'string') throw new ConfigError(problems);
+  if (problems.length > 0 || typeof trust === 'string' || typeof queueSchedule === 'string') {
+    throw new ConfigError(problems);
+  }
 
   const dataDir = path.resolve(env.DATA_DIR);
   const config: Config = {
@@ -307,6 +361,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       mfaEncryptionKey: env.MFA_ENCRYPTION_KEY,
     },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+    queue: {
+      schedule: queueSchedule,
+      autoResetAt: env.QUEUE_AUTO_RESET_AT ?? null,
+      schedulerIntervalMs: env.QUEUE_SCHEDULER_INTERVAL_SECONDS * 1000,
+    },
     bootstrapAdmin:
       bootstrapSet === 3
         ? {

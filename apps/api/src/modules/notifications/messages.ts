@@ -60,3 +60,54 @@ export function passwordChangedMessage(name: string, at: Date, timeZone: string)
     ].join('\n'),
   };
 }
+
+/**
+ * Consultation queue decisions (modules/appointments). No reason, motive or clinical content: the
+ * patient reads those in the app, behind their login.
+ */
+export function consultationDecisionMessage(name: string, accepted: boolean): Content {
+  return accepted
+    ? {
+        subject: 'Diabetify: tu consulta fue aceptada / your consultation was accepted',
+        text: [
+          `Hola ${name},`,
+          '',
+          'La clínica aceptó tu pedido de consulta. Abrí la app y completá los datos de tu tratamiento.',
+          '',
+          'The clinic accepted your consultation request. Open the app and fill in your treatment details.',
+          '',
+        ].join('\n'),
+      }
+    : {
+        subject: 'Diabetify: tu pedido de consulta / your consultation request',
+        text: [
+          `Hola ${name},`,
+          '',
+          'La clínica no pudo aceptar hoy tu pedido de consulta. Abrí la app para ver el detalle.',
+          '',
+          'The clinic could not accept your consultation request today. Open the app for details.',
+          '',
+        ].join('\n'),
+      };
+}
+
+/** A clinician wrote (or corrected) the resolution of the patient's consultation. */
+export function consultationResolvedMessage(name: string, corrected: boolean): Content {
+  return {
+    subject: corrected
+      ? 'Diabetify: se corrigió la respuesta a tu consulta / your consultation answer was corrected'
+      : 'Diabetify: tu consulta tiene respuesta / your consultation was answered',
+    text: [
+      `Hola ${name},`,
+      '',
+      corrected
+        ? 'Tu médico corrigió la respuesta a tu consulta. Abrí la app para leer la versión actual.'
+        : 'Tu médico respondió tu consulta. Abrí la app para leer las indicaciones.',
+      '',
+      corrected
+        ? 'Your clinician corrected the answer to your consultation. Open the app to read the current version.'
+        : 'Your clinician answered your consultation. Open the app to read the instructions.',
+      '',
+    ].join('\n'),
+  };
+}

@@ -1,5 +1,5 @@
 /** Readings queries. The only file of the module that touches the query builder. */
-import { and, asc, desc, eq, gt, gte, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.js';
 import { achievements, patients, readings } from '../../db/schema/index.js';
 import type { GamificationState } from './readings.gamification.js';

@@ -1,0 +1,69 @@
+/**
+ * Consultation queue, appointments and resolutions (README.md: states, capacity, legacy mapping).
+ * With QUEUE_SCHEDULE or QUEUE_AUTO_RESET_AT set, a timer applies opening hours and the daily
+ * reset; every instance may run it (boundaries apply once, under the queue row lock).
+ */
+import type { FastifyInstance } from 'fastify';
+import { sendAfterCommit } from '../notifications/mailer.js';
+import queueRoutes from './appointments.queue.routes.js';
+import { QueueService } from './appointments.queue.service.js';
+import { RequestsService } from './appointments.requests.service.js';
+import appointmentRoutes from './appointments.routes.js';
+import { AppointmentsService } from './appointments.service.js';
+import type { WorkflowDeps } from './appointments.workflow.js';
+
+export { QueueService } from './appointments.queue.service.js';
+export { RequestsService } from './appointments.requests.service.js';
+export { AppointmentsService } from './appointments.service.js';
+
+function workflowDeps(app: FastifyInstance): WorkflowDeps {
+  return {
+    db: app.db.db,
+    audit: app.audit,
+    events: app.events,
+    clock: app.clock,
+    mail: (tx, message, what) => sendAfterCommit(app, tx, message, what),
+  };
+}
+
+export function queueService(app: FastifyInstance): QueueService {
+  return new QueueService({ ...workflowDeps(app), timezone: app.config.clinic.timezone, queue: app.config.queue });
+}
+
+export function appointmentsService(app: FastifyInstance): AppointmentsService {
+  return new AppointmentsService(workflowDeps(app));
+}
+
+export default async function appointmentsModule(app: FastifyInstance) {
+  const queue = queueService(app);
+  // Any queue change but a new submit may free capacity or reopen the queue (events of every
+  // instance arrive here through the bus).
+  const unsubscribe = app.events.bus.subscribe((event) => {
+    if (event.topic === 'queue' && event.type !== 'request_submitted') queue.capacityMayHaveChanged();
+  });
+  app.addHook('onClose', async () => unsubscribe());
+  const requests = new RequestsService({
+    ...workflowDeps(app),
+    onCapacityChange: () => queue.capacityMayHaveChanged(),
+  });
+  await app.register(queueRoutes, { service: queue, requests });
+  await app.register(appointmentRoutes, { service: appointmentsService(app) });
+
+  const { schedule, autoResetAt, schedulerIntervalMs } = app.config.queue;
+  if (schedule.length === 0 && autoResetAt === null) return;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  const step = () => {
+    running = queue.tick().catch((err: unknown) => app.log.warn({ err }, 'queue scheduler step failed'));
+  };
+  app.addHook('onReady', async () => {
+    step();
+    timer = setInterval(step, schedulerIntervalMs);
+    // The timer alone must not keep the process alive (graceful shutdown closes the app).
+    timer.unref();
+  });
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    await running;
+  });
+}
