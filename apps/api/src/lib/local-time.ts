@@ -49,6 +49,12 @@ function computeOffset(timezone: string, utcMs: number): number {
   return asUtc - utcMs;
 }
 
+/** The zone's exact offset (wall clock − UTC, ms) at an instant, to the second; not memoised. */
+export function exactOffsetMs(timezone: string, utcMs: number): number {
+  const at = Math.floor(utcMs / 1000) * 1000;
+  return computeOffset(timezone, at);
+}
+
 /** Milliseconds to add to a UTC instant to get the wall-clock time in `timezone`. */
 export function timezoneOffsetMs(timezone: string, utcMs: number): number {
   const hour = Math.floor(utcMs / HOUR_MS);

@@ -2,7 +2,7 @@
  * Pure glucose formulas (clinical.md), kept apart from SQL so the golden numbers are unit-tested.
  * The repository aggregates; these turn the aggregates into the reported metrics.
  */
-import { DAY_MS, fromLocalMs, MINUTE_MS, timezoneOffsetMs, toLocalMs } from '../../lib/local-time.js';
+import { DAY_MS, exactOffsetMs, fromLocalMs, MINUTE_MS, timezoneOffsetMs, toLocalMs } from '../../lib/local-time.js';
 import type { Band } from '../readings/readings.summaries.js';
 
 export const MG_DL_PER_MMOL_L = 18.0156;
@@ -186,28 +186,9 @@ export function localDates(w: ResolvedWindow): string[] {
   return out;
 }
 
-const exactFormatters = new Map<string, Intl.DateTimeFormat>();
-
 /** The zone's exact UTC offset (wall clock − UTC, ms) at an instant, to the second. */
 export function offsetAt(timezone: string, utcMs: number): number {
-  let f = exactFormatters.get(timezone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    exactFormatters.set(timezone, f);
-  }
-  const at = Math.floor(utcMs / 1000) * 1000;
-  const p: Record<string, number> = {};
-  for (const part of f.formatToParts(new Date(at))) if (part.type !== 'literal') p[part.type] = Number(part.value);
-  return Date.UTC(p.year ?? 1970, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0) - at;
+  return exactOffsetMs(timezone, utcMs);
 }
 
 /**
