@@ -3,6 +3,7 @@
  * export and chain verification. No Fastify here (architecture: services are transport-free).
  */
 import { randomInt } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { Database, Executor } from '../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
@@ -93,7 +94,15 @@ export class AuditService {
    */
   async record(executor: Executor, entry: AuditEntry): Promise<void> {
     if (!(executor instanceof PgTransaction)) {
-      await this.db.transaction((tx) => this.record(tx, entry));
+      // A row of its own (reads, refusals) describes no change to commit with, so it commits without
+      // waiting for the WAL flush: the row is written and chained before the answer leaves, and only
+      // a PostgreSQL crash within ≈ 3 × wal_writer_delay (600 ms) could lose it. Waiting for the
+      // flush made every audited read an fsync (bench: 26.7 ms p50 per reading page). Rows written
+      // with a change stay in that change's transaction, as durable as the change.
+      await this.db.transaction(async (tx) => {
+        await tx.execute(sql`set local synchronous_commit = off`);
+        await this.record(tx, entry);
+      });
       return;
     }
     const details = asStoredJson(entry.details ?? {});
