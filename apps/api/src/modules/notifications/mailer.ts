@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Config } from '../../config.js';
 import type { Executor } from '../../db/client.js';
 import { afterCommit } from '../../db/transaction.js';
@@ -66,26 +66,43 @@ function tracked(kind: Mailer['kind'], deliver: (m: MailMessage) => Promise<void
   };
 }
 
+/**
+ * nodemailer is imported on the first message, not at start: it is ≈ 10 MB of resident memory that
+ * an idle server (budget < 150 MB) and most requests never need.
+ */
+function lazyTransport(create: (nm: typeof import('nodemailer')) => Transporter) {
+  let transport: Promise<Transporter> | null = null;
+  return {
+    get: () => {
+      transport ??= import('nodemailer').then((m) => create((m.default ?? m) as typeof import('nodemailer')));
+      return transport;
+    },
+    release: () => {
+      void transport?.then((t) => t.close());
+    },
+  };
+}
+
 export function createMailer(config: Config): Mailer {
   if (config.mail.smtpUrl) {
-    const transport: Transporter = nodemailer.createTransport(
-      { url: config.mail.smtpUrl, ...SMTP_TIMEOUTS },
-      { from: config.mail.from },
+    const smtpUrl = config.mail.smtpUrl;
+    const smtp = lazyTransport((nm) =>
+      nm.createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS }, { from: config.mail.from }),
     );
     return tracked(
       'smtp',
       async (message) => {
-        await transport.sendMail({ from: config.mail.from, ...message });
+        await (await smtp.get()).sendMail({ from: config.mail.from, ...message });
       },
-      () => transport.close(),
+      smtp.release,
     );
   }
   const folder = path.join(config.dataDir, 'mail');
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const files = lazyTransport((nm) => nm.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }));
   return tracked(
     'file',
     async (message) => {
-      const info = await transport.sendMail({ from: config.mail.from, ...message });
+      const info = await (await files.get()).sendMail({ from: config.mail.from, ...message });
       await mkdir(folder, { recursive: true, mode: 0o700 });
       // ISO stamp first so `ls` lists the newest message last.
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -93,7 +110,7 @@ export function createMailer(config: Config): Mailer {
         mode: 0o600,
       });
     },
-    () => transport.close(),
+    files.release,
   );
 }
 
