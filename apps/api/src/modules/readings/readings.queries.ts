@@ -132,6 +132,9 @@ export class ReadingQueries {
   }
 
   private async assertReadable(actor: Actor, origin: AuditOrigin, patientId: number, action: string) {
+    // A patient reading their own record exists (their session was just verified live): one round
+    // trip less on the commonest read, the app's own list and sync.
+    if (actor.kind === 'patient' && actor.id === patientId) return;
     const exists = await repo.patientExists(this.d.db, patientId);
     // A device reads the change feed of its own patient only (route policy admits it there alone).
     const ok = actor.kind === 'device' ? exists && actor.id === patientId : canReadPatient(actor, patientId, exists);
