@@ -104,15 +104,22 @@ export async function findByDeviceKeys(
   if (keys.length === 0) return [];
   const result = await queryRows<{ id: string | number; device_id: string; sequence_number: number | null; t: number }>(
     tx,
+    // Two halves, one per unique index, with plain equalities: `is not distinct from` on the sequence
+    // number would keep PostgreSQL off both partial indexes and scan every reading of the patient.
     sql`
+    with k as (
+      select * from unnest(${sql.param(keys.map((k) => k.deviceId))}::text[],
+        ${sql.param(keys.map((k) => k.sequenceNumber))}::integer[],
+        ${sql.param(keys.map((k) => k.deviceTime.toISOString()))}::timestamptz[]) as k(device_id, seq, device_time)
+    )
     select r.id, r.device_id, r.sequence_number, (extract(epoch from r.device_time) * 1000)::float8 as t
-    from readings r
-    join unnest(${sql.param(keys.map((k) => k.deviceId))}::text[],
-      ${sql.param(keys.map((k) => k.sequenceNumber))}::integer[],
-      ${sql.param(keys.map((k) => k.deviceTime.toISOString()))}::timestamptz[]) as k(device_id, seq, device_time)
-      on r.device_id = k.device_id and r.device_time = k.device_time
-        and r.sequence_number is not distinct from k.seq
-    where r.patient_id = ${patientId}`,
+    from k join readings r on r.patient_id = ${patientId} and r.device_id = k.device_id
+      and r.sequence_number = k.seq and r.device_time = k.device_time
+    union all
+    select r.id, r.device_id, r.sequence_number, (extract(epoch from r.device_time) * 1000)::float8 as t
+    from k join readings r on r.patient_id = ${patientId} and r.device_id = k.device_id
+      and r.sequence_number is null and r.device_time = k.device_time
+    where k.seq is null`,
   );
   return result.map((r) => ({
     id: Number(r.id),
