@@ -10,17 +10,10 @@ import {
   pgTable,
   smallint,
   text,
-  timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { at, sqlList as list, timestamps } from './columns.js';
 import { patients, staff } from './people.js';
-
-const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
-const timestamps = {
-  createdAt: at('created_at').notNull().defaultNow(),
-  updatedAt: at('updated_at').notNull().defaultNow(),
-};
-const list = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
 
 /** Consultation request states (modules/appointments/README.md has the diagram). */
 export const REQUEST_STATES = ['pending', 'accepted', 'denied', 'created', 'resolved', 'cancelled', 'closed'] as const;

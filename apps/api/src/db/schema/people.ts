@@ -1,10 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, date, integer, pgTable, smallint, text, timestamp } from 'drizzle-orm/pg-core';
-
-const timestamps = {
-  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-};
+import { bigint, boolean, check, date, integer, pgTable, smallint, text } from 'drizzle-orm/pg-core';
+import { at, timestamps } from './columns.js';
 
 /**
  * Patients (legacy "users"). Identity columns (credentials, MFA, sessions) are added by the
@@ -37,7 +33,7 @@ export const patients = pgTable(
     streakLastDate: date('streak_last_date', { mode: 'string' }),
     /** Position of the patient's readings change feed; bumped under this row's lock (readings README). */
     readingsChangeSeq: bigint('readings_change_seq', { mode: 'number' }).notNull().default(0),
-    lastReadingAt: timestamp('last_reading_at', { withTimezone: true, mode: 'date' }),
+    lastReadingAt: at('last_reading_at'),
     ...timestamps,
   },
   (t) => [

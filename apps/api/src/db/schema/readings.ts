@@ -12,12 +12,10 @@ import {
   primaryKey,
   smallint,
   text,
-  timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { at, sqlList as list } from './columns.js';
 import { patients } from './people.js';
-
-const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 export const READING_CONTEXTS = [
   'fasting',
@@ -46,8 +44,6 @@ export const SAMPLE_TYPES = [
   'unknown',
 ] as const;
 export const SAMPLE_LOCATIONS = ['finger', 'alternate_site', 'earlobe', 'control_solution', 'unknown'] as const;
-
-const list = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
 
 /**
  * Glucose readings, stored in mg/dL with one decimal (clinical.md). A meter's "LO"/"HI" is a

@@ -4,7 +4,7 @@
  * README.md in this folder explains each query.
  */
 import { type SQL, sql } from 'drizzle-orm';
-import type { Executor } from '../../db/client.js';
+import { type Executor, queryRows } from '../../db/client.js';
 import { fromLocalMs } from '../../lib/local-time.js';
 import type { RunStart } from './analytics.episodes.js';
 import { DEFAULT_INTERVAL_MINUTES, localDates, THRESHOLDS, TIGHT_RANGE, zoneSegments } from './analytics.formulas.js';
@@ -25,13 +25,8 @@ export interface WindowArgs {
   targetHigh: number;
 }
 
-export async function rows<T>(db: Executor, query: SQL): Promise<T[]> {
-  const result = await db.execute(query);
-  return (result as unknown as { rows: T[] }).rows;
-}
-
 export async function findProfile(db: Executor, id: number): Promise<PatientProfile | null> {
-  const [row] = await rows<{ id: number | string; timezone: string; low: number; high: number }>(
+  const [row] = await queryRows<{ id: number | string; timezone: string; low: number; high: number }>(
     db,
     sql`select id, timezone, target_low_mg_dl as low, target_high_mg_dl as high from patients where id = ${id}`,
   );
@@ -145,7 +140,7 @@ export async function windowAggregates(db: Executor, a: WindowArgs): Promise<Win
   const days = localDayStarts(a);
   const code = codeOf(a.targetLow, a.targetHigh);
   const m = sql`(select m from iv)`;
-  const [row] = await rows<Record<string, unknown>>(
+  const [row] = await queryRows<Record<string, unknown>>(
     db,
     sql`with smp as (
       select floor(date_part('epoch', r.measured_at)) as e, ${code} as code from readings r
@@ -268,7 +263,14 @@ export async function agpBins(
   db: Executor,
   a: Pick<WindowArgs, 'patientId' | 'from' | 'to' | 'timezone'>,
 ): Promise<{ bins: AgpRow[]; days: number; count: number }> {
-  const raw = await rows<{ bin: number | null; n: string; lo: string; hi: string; p: number[] | null; days: string }>(
+  const raw = await queryRows<{
+    bin: number | null;
+    n: string;
+    lo: string;
+    hi: string;
+    p: number[] | null;
+    days: string;
+  }>(
     db,
     sql`select x.bin, count(x.v) as n, count(*) filter (where x.f = 'LO') as lo, count(*) filter (where x.f = 'HI') as hi,
         percentile_cont(array[0.05, 0.25, 0.5, 0.75, 0.95]) within group (order by x.v) as p,

@@ -3,9 +3,8 @@
  * so the list over 10,000 patients reads ≈ 14 small rows per patient.
  */
 import { sql } from 'drizzle-orm';
-import type { Executor } from '../../db/client.js';
+import { type Executor, queryRows } from '../../db/client.js';
 import { CV_STABLE_MAX, TRIAGE_NO_DATA_DAYS } from './analytics.formulas.js';
-import { rows } from './analytics.repository.js';
 
 export interface TriageRow {
   id: number;
@@ -41,7 +40,7 @@ export async function triagePage(
   offset: number,
 ): Promise<TriageRow[]> {
   const at = sql`${now.toISOString()}::timestamptz`;
-  const raw = await rows<Record<string, unknown>>(
+  const raw = await queryRows<Record<string, unknown>>(
     db,
     sql`with agg as (
       -- Inner join, so the planner hashes the 10k patients and streams the summaries past them.
@@ -114,7 +113,7 @@ export async function triagePage(
 
 /** Total patients (the triage list covers all of them), for an empty page past the end. */
 export async function patientCount(db: Executor): Promise<number> {
-  const [row] = await rows<{ n: string }>(db, sql`select count(*) as n from patients`);
+  const [row] = await queryRows<{ n: string }>(db, sql`select count(*) as n from patients`);
   return Number(row?.n ?? 0);
 }
 
