@@ -3,7 +3,7 @@
  * and change nothing), and racing transitions: exactly one wins, the others get 409
  * stale_transition, and history and audit agree with what happened (security.md IV-8, BF-2).
  */
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -37,8 +37,13 @@ async function requestRow(id: number) {
   if (!row) throw new Error('request missing');
   return row;
 }
+// In insertion order, as the history route returns them (an unordered select may come back in any order).
 const transitionsOf = (id: number) =>
-  db.db.select().from(queueRequestTransitions).where(eq(queueRequestTransitions.requestId, id));
+  db.db
+    .select()
+    .from(queueRequestTransitions)
+    .where(eq(queueRequestTransitions.requestId, id))
+    .orderBy(asc(queueRequestTransitions.id));
 
 async function staffPost(url: string, role: 'clinician' | 'assistant' | 'admin' = 'clinician', payload?: object) {
   return app.inject({ method: 'POST', url, headers: await staffToken(app, db, role), ...(payload ? { payload } : {}) });
