@@ -63,6 +63,16 @@ export interface BuildOptions {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/**
+ * Request ids: a well-formed incoming X-Request-Id is kept (correlation across services, and the
+ * legacy app sends one on every call), anything else is replaced, so a hostile header cannot inject
+ * into logs.
+ */
+export function requestIdOf(req: { headers: Record<string, string | string[] | undefined> }): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
 export function createRedis(config: NonNullable<Config['redis']>): Redis {
   return new Redis(config.url, {
     // Fail fast instead of queueing while disconnected, and bound every command (security.md F6/F7).
@@ -75,7 +85,7 @@ export function createRedis(config: NonNullable<Config['redis']>): Redis {
   });
 }
 
-function trustProxyOption(trust: Config['http']['trustProxy']) {
+export function trustProxyOption(trust: Config['http']['trustProxy']) {
   if (trust === false) return false;
   if (typeof trust === 'number') return (_address: string, hop: number) => hop < trust;
   return [...trust];
@@ -84,12 +94,7 @@ function trustProxyOption(trust: Config['http']['trustProxy']) {
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config, options.logStream),
-    // Request ids: a well-formed incoming X-Request-Id is kept (correlation across services),
-    // anything else is replaced, so a hostile header cannot inject into logs.
-    genReqId: (req) => {
-      const incoming = req.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    },
+    genReqId: requestIdOf,
     // One access-log line per request, written at completion (Fastify's default writes two):
     // logging is a measurable share of a small request's CPU (bench: ≈ 0.35 → 0.19 ms at warn).
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),

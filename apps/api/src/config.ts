@@ -67,6 +67,10 @@ const EnvSchema = Type.Object({
   QUEUE_SCHEDULE: Type.String({ default: '', maxLength: 1000 }),
   QUEUE_AUTO_RESET_AT: Type.Optional(Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' })),
   QUEUE_SCHEDULER_INTERVAL_SECONDS: Type.Integer({ default: 30, minimum: 1, maximum: 3600 }),
+  // legacy gateways (modules/legacy): unset = off; 0 = any free port (tests)
+  LEGACY_GATEWAY_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  LEGACY_BACKOFFICE_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  LEGACY_BACKOFFICE_CORS_ORIGINS: Type.String({ default: '' }),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -128,6 +132,13 @@ export interface Config {
     /** `HH:MM` clinic time of the automatic day reset, or null. */
     readonly autoResetAt: string | null;
     readonly schedulerIntervalMs: number;
+  };
+  /** The old gateways' APIs on their own listeners (legacy-compat.md); null port = listener off. */
+  readonly legacy: {
+    readonly gatewayPort: number | null;
+    readonly backofficePort: number | null;
+    /** Exact origins allowed to call the back-office listener from a browser; `*` only outside production. */
+    readonly backofficeCorsOrigins: readonly string[];
   };
 }
 
@@ -254,6 +265,8 @@ function productionProblems(env: Env): string[] {
   if (!env.SMTP_URL) problems.push('SMTP_URL is required in production (password reset and notifications)');
   const origins = list(env.CORS_ORIGINS);
   if (origins.some((o) => o === '*' || o.includes('*'))) problems.push('CORS_ORIGINS must not contain a wildcard');
+  if (list(env.LEGACY_BACKOFFICE_CORS_ORIGINS).some((o) => o.includes('*')))
+    problems.push('LEGACY_BACKOFFICE_CORS_ORIGINS must not contain a wildcard (the old gateway allowed every origin)');
   const admin = env.BOOTSTRAP_ADMIN_PASSWORD;
   if (admin !== undefined && (admin.length < 12 || DEFAULT_PASSWORDS.has(admin.toLowerCase())))
     problems.push('BOOTSTRAP_ADMIN_PASSWORD is a default or shorter than 12 characters');
@@ -365,6 +378,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       schedule: queueSchedule,
       autoResetAt: env.QUEUE_AUTO_RESET_AT ?? null,
       schedulerIntervalMs: env.QUEUE_SCHEDULER_INTERVAL_SECONDS * 1000,
+    },
+    legacy: {
+      gatewayPort: env.LEGACY_GATEWAY_PORT ?? null,
+      backofficePort: env.LEGACY_BACKOFFICE_PORT ?? null,
+      backofficeCorsOrigins: list(env.LEGACY_BACKOFFICE_CORS_ORIGINS),
     },
     bootstrapAdmin:
       bootstrapSet === 3

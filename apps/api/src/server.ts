@@ -7,10 +7,13 @@ import type { FastifyInstance } from 'fastify';
 import { type BuildOptions, buildApp } from './app.js';
 import type { Config } from './config.js';
 import { ensureBootstrapAdmin } from './modules/auth/auth.bootstrap.js';
+import { type LegacyListeners, startLegacyListeners } from './modules/legacy/index.js';
 
 export interface RunningServer {
   app: FastifyInstance;
   url: string;
+  /** Base URLs of the legacy listeners (LEGACY_GATEWAY_PORT / LEGACY_BACKOFFICE_PORT), null when off. */
+  legacy: LegacyListeners['urls'];
   /** Resolves with the exit code once shutdown completed (or was forced). */
   shutdown(reason: string): Promise<number>;
 }
@@ -45,6 +48,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   await options.beforeListen?.(app);
   const url = await app.listen({ host: config.http.host, port: config.http.port });
+  let legacy: LegacyListeners;
+  try {
+    legacy = await startLegacyListeners(app, () => draining);
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
   app.log.info(
     { url, database: app.db.kind, redis: Boolean(app.redis), startupMs: Math.round(performance.now() - started) },
     `Diabetify listening on ${url}`,
@@ -60,11 +70,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         timer = setTimeout(() => {
           app.log.error({ timeoutMs: config.http.shutdownTimeoutMs }, 'shutdown timed out; closing connections');
           app.server.closeAllConnections();
+          for (const legacyApp of legacy.apps) legacyApp.server.closeAllConnections();
           resolve(1);
         }, config.http.shutdownTimeoutMs);
         timer.unref();
       });
-      const code = await Promise.race([app.close().then(() => 0), forced]);
+      // Legacy listeners first: they use the main app's database and Redis, which it closes last.
+      const closeAll = async () => {
+        await legacy.close();
+        await app.close();
+        return 0;
+      };
+      const code = await Promise.race([closeAll(), forced]);
       clearTimeout(timer);
       for (const signal of signals) process.off(signal, onSignal);
       app.log.info({ code }, 'shutdown complete');
@@ -80,5 +97,5 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   }
   for (const signal of signals) process.once(signal, onSignal);
 
-  return { app, url, shutdown };
+  return { app, url, legacy: legacy.urls, shutdown };
 }

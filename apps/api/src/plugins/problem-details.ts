@@ -43,7 +43,7 @@ const DEPENDENCY_DOWN_MESSAGE =
   /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connection timeout|Stream isn.t writeable|Connection is closed|Command timed out/i;
 
 /** Walks the `cause` chain: the query builder wraps driver errors ("Failed query: …"). */
-function isDependencyDown(error: unknown, depth = 0): boolean {
+export function isDependencyDown(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== 'object' || depth > 5) return false;
   const e = error as { code?: unknown; message?: unknown; cause?: unknown };
   if (typeof e.code === 'string' && DB_UNAVAILABLE.has(e.code)) return true;

@@ -38,13 +38,13 @@ const staffColumns = {
 };
 
 /** Patients by DNI or e-mail, staff by username or e-mail (identifier already normalised). */
-export async function findAccounts(db: Executor, identifier: string): Promise<Account[]> {
+export async function findAccounts(db: Executor, identifier: string, dni = identifier): Promise<Account[]> {
   const [p, s] = await Promise.all([
     db
       .select({ ...patientColumns, credential: credentials })
       .from(patients)
       .innerJoin(credentials, eq(credentials.patientId, patients.id))
-      .where(or(eq(patients.dni, identifier), eq(sql`lower(${patients.email})`, identifier)))
+      .where(or(eq(patients.dni, identifier), eq(patients.dni, dni), eq(sql`lower(${patients.email})`, identifier)))
       .limit(2),
     db
       .select({ ...staffColumns, credential: credentials })

@@ -71,7 +71,16 @@ export class AuthService {
     });
   }
 
-  async login(rawIdentifier: string, password: string, origin: AuditOrigin): Promise<LoginResult> {
+  /**
+   * `kinds`: which accounts may sign in here (each legacy listener serves one kind; /v1 serves both).
+   * The others are not even looked up, so they fail exactly like an unknown identifier.
+   */
+  async login(
+    rawIdentifier: string,
+    password: string,
+    origin: AuditOrigin,
+    kinds: readonly repo.Account['kind'][] = ['patient', 'staff'],
+  ): Promise<LoginResult> {
     const identifier = normaliseIdentifier(rawIdentifier);
     const key = this.throttleKey(identifier);
     const lockedMs = await this.throttle.lockedForMs(key);
@@ -79,8 +88,10 @@ export class AuthService {
       await this.audit(origin, 'denied', { reason: 'locked' });
       throw lockedError(lockedMs);
     }
-    const candidates = (await repo.findAccounts(this.app.db.db, identifier)).filter(
-      (a) => a.credential.passwordHash !== null,
+    // A DNI is matched as typed too: legacy DNIs may hold letters (`TEST1700000000`, E.1), which
+    // the identifier normalisation lower-cases for e-mails and usernames.
+    const candidates = (await repo.findAccounts(this.app.db.db, identifier, rawIdentifier.trim())).filter(
+      (a) => a.credential.passwordHash !== null && kinds.includes(a.kind),
     );
     let account: repo.Account | undefined;
     for (const candidate of candidates) {

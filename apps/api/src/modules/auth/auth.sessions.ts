@@ -110,11 +110,13 @@ export class SessionService {
   }
 
   /** Rotates a refresh token. Throws 401 `invalid_grant` for anything but a live token. */
-  async refresh(refreshToken: string, origin: AuditOrigin): Promise<IssuedTokens> {
+  /** `audience`: refuse a family of another audience (a legacy listener serves one kind of account). */
+  async refresh(refreshToken: string, origin: AuditOrigin, audience?: string): Promise<IssuedTokens> {
     const now = this.d.clock.now();
     const found = await repo.findRefreshToken(this.d.db, tokenHash(this.d.secrets, refreshToken));
     if (!found) throw invalidGrant();
     const { token, session } = found;
+    if (audience !== undefined && session.audience !== audience) throw invalidGrant();
     const account = await repo.accountByCredential(this.d.db, session.credentialId);
     const idleLimit = session.lastUsedAt.getTime() + this.d.config.identity.sessionIdleMs;
     const dead =

@@ -23,8 +23,8 @@ const Jwk = Type.Object(
   { additionalProperties: false },
 );
 
-export default async function authModule(app: FastifyInstance) {
-  await app.register(cookie);
+/** Sign-in with the configured per-identifier throttle (shared by /v1 and the legacy listeners). */
+export function authService(app: FastifyInstance): AuthService {
   const settings = {
     maxFailures: app.config.identity.loginMaxFailures,
     windowMs: app.config.identity.loginFailureWindowMs,
@@ -33,7 +33,12 @@ export default async function authModule(app: FastifyInstance) {
   const throttle = app.redis
     ? new RedisLoginThrottle(app.redis, app.config.redis?.keyPrefix ?? 'diabetify:', settings)
     : new PostgresLoginThrottle(app.db.db, app.clock, settings);
-  await app.register(authRoutes, { service: new AuthService(app, throttle) });
+  return new AuthService(app, throttle);
+}
+
+export default async function authModule(app: FastifyInstance) {
+  await app.register(cookie);
+  await app.register(authRoutes, { service: authService(app) });
   await app.register(mfaRoutes);
   await app.register(passwordRoutes);
 

@@ -1,0 +1,4 @@
+/** Placeholder: filled in by the legacy routes work (see legacy README). */
+import type { FastifyInstance } from 'fastify';
+
+export default async function backofficeGlucoseRoutes(_app: FastifyInstance) {}

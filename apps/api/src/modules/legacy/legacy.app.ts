@@ -1,0 +1,155 @@
+/**
+ * One legacy listener = one more Fastify instance in the same process (legacy-compat.md, "How the
+ * compatibility layer is deployed"). It shares the main app's context by reference — database pool,
+ * Redis, clock, event bus, audit service, signing keys, session guard — so a legacy write is the same
+ * domain operation as on /v1, and a revocation seen by one listener is seen by all. What differs is
+ * only the HTTP edge: FastAPI-shaped errors, empty JSON bodies and OAuth2 forms accepted, both
+ * trailing-slash forms served, the back-office CORS allow-list, and its own OpenAPI document.
+ */
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify';
+import Fastify, { LogController } from 'fastify';
+import fp from 'fastify-plugin';
+import { requestIdOf, trustProxyOption } from '../../app.js';
+import authPlugin from '../../plugins/auth.js';
+import validationPlugin from '../../plugins/validation.js';
+import legacyDocs from './legacy.docs.js';
+import { legacyNotFound, MethodIndex, renderLegacyError } from './legacy.errors.js';
+
+export type LegacyKind = 'gateway' | 'backoffice';
+
+export const LEGACY_TITLES: Record<LegacyKind, string> = {
+  gateway: 'Diabetify legacy patient gateway',
+  backoffice: 'Diabetify legacy back-office gateway',
+};
+
+/** The main app's shared services, decorated under the names the plugins and services expect. */
+const sharedContext = fp(
+  async (legacy: FastifyInstance, { main }: { main: FastifyInstance }) => {
+    for (const name of [
+      'config',
+      'db',
+      'redis',
+      'clock',
+      'events',
+      'audit',
+      'keys',
+      'secrets',
+      'mailer',
+      'sessions',
+      'sessionGuard',
+    ] as const) {
+      legacy.decorate(name, main[name] as never);
+    }
+  },
+  { name: 'context' },
+);
+
+/** The old JSON parser accepted an empty body (the app posts `Content-Type: application/json` with none). */
+function acceptEmptyJson(app: FastifyInstance) {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+  // OAuth2 password form on /token (A.2); one value per field, the first wins like Starlette.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    const form: Record<string, string> = {};
+    for (const [key, value] of new URLSearchParams(String(body))) form[key] ??= value;
+    done(null, form);
+  });
+}
+
+export async function buildLegacyApp(
+  main: FastifyInstance,
+  kind: LegacyKind,
+  routes: FastifyPluginAsync,
+  /** True while the process drains: responses then close their keep-alive connection. */
+  draining: () => boolean = () => false,
+): Promise<FastifyInstance> {
+  const { config } = main;
+  const app = Fastify({
+    loggerInstance: main.log.child({ listener: `legacy-${kind}` }),
+    genReqId: requestIdOf,
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
+    trustProxy: trustProxyOption(config.http.trustProxy),
+    bodyLimit: config.http.bodyLimit,
+    requestTimeout: config.http.requestTimeoutMs,
+    connectionTimeout: config.http.requestTimeoutMs,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    // E.13: the old clients call both `/achievements/` and `/users` forms; FastAPI redirected one of
+    // them with a 307 that some HTTP stacks drop the body on. We serve both directly.
+    routerOptions: { ignoreTrailingSlash: true, caseSensitive: true, maxParamLength: 200 },
+  });
+  app.removeContentTypeParser('text/plain');
+  acceptEmptyJson(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining()) reply.header('connection', 'close');
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  });
+
+  const methods = new MethodIndex();
+  app.addHook('onRoute', (route) => {
+    // Plugins' own routes (CORS preflight, the docs UI's assets) are public by nature.
+    const pluginRoute = route.method === 'OPTIONS' || route.url.startsWith('/docs');
+    if (route.config?.auth === undefined && !pluginRoute) {
+      throw new Error(`legacy route ${route.method} ${route.url} declares no auth policy (config.auth)`);
+    }
+    for (const method of [route.method].flat()) methods.add(String(method), route.url);
+  });
+  app.setErrorHandler((error: FastifyError, request, reply) => renderLegacyError(app, error, request, reply));
+
+  await app.register(sharedContext, { main });
+  await app.register(validationPlugin);
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: false,
+    crossOriginResourcePolicy: { policy: kind === 'backoffice' ? 'cross-origin' : 'same-origin' },
+    referrerPolicy: { policy: 'no-referrer' },
+    hsts: { maxAge: 31_536_000, includeSubDomains: true },
+  });
+  if (kind === 'backoffice') {
+    // E.21: the old back-office answered every origin; we answer the configured ones (`*` only
+    // outside production, refused by config validation in production).
+    const origins = new Set(config.legacy.backofficeCorsOrigins);
+    const any = origins.has('*') && !config.isProduction;
+    await app.register(cors, {
+      origin: (origin, cb) => cb(null, origin !== undefined && (any || origins.has(origin))),
+      credentials: true,
+      methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+      exposedHeaders: ['x-request-id', 'retry-after'],
+      maxAge: 600,
+    });
+  }
+  await app.register(rateLimit, {
+    global: true,
+    max: config.rateLimit.max,
+    timeWindow: config.rateLimit.windowMs,
+    enableDraftSpec: true,
+    skipOnError: false,
+    // Same store as /v1 with its own key space: a client's legacy and /v1 budgets are separate.
+    nameSpace: `${config.redis?.keyPrefix ?? 'diabetify:'}rl:legacy-${kind}:`,
+    ...(main.redis ? { redis: main.redis } : {}),
+  });
+  await app.register(authPlugin, { keys: main.keys });
+  await app.register(legacyDocs, { kind });
+  await app.register(routes);
+  app.setNotFoundHandler(legacyNotFound(methods));
+  await app.ready();
+  return app;
+}
