@@ -95,8 +95,10 @@ export async function buildLegacyApp(
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
     if (draining()) reply.header('connection', 'close');
+    // Patient data must not sit in shared caches; the docs UI's assets may.
+    if (!request.url.startsWith('/docs')) reply.header('cache-control', 'no-store');
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');

@@ -55,6 +55,7 @@ describe('legacy listeners', () => {
       const health = await fetch(`${base}/health`);
       expect(health.status).toBe(200);
       expect(await health.json()).toEqual({ status: 'ok', database: 'up' });
+      expect(health.headers.get('cache-control')).toBe('no-store');
       const docs = await fetch(`${base}/docs`, { redirect: 'manual' });
       expect(docs.status).toBe(200);
       expect(docs.headers.get('content-type')).toMatch(/text\/html/);
