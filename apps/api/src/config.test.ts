@@ -213,6 +213,14 @@ describe('production refuses unsafe deployments (CF-1, AU-8, DP-7, DP-8)', () =>
     ]);
   });
 
+  it('refuses the old back-office gateway\'s allow-every-origin CORS in production, not elsewhere', () => {
+    expect(problemsOf({ ...goodProduction, LEGACY_BACKOFFICE_CORS_ORIGINS: '*' })).toEqual([
+      'LEGACY_BACKOFFICE_CORS_ORIGINS must not contain a wildcard (the old gateway allowed every origin)',
+    ]);
+    const dev = loadConfig({ LEGACY_GATEWAY_PORT: '8000', LEGACY_BACKOFFICE_CORS_ORIGINS: '*' });
+    expect(dev.legacy).toEqual({ gatewayPort: 8000, backofficePort: null, backofficeCorsOrigins: ['*'] });
+  });
+
   it('refuses a toy JWT key and a weak bootstrap password', () => {
     expect(
       problemsOf({
