@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `diabetify` command: serve, migrate, seed, version.
+ * The `diabetify` command: serve, migrate, seed, create-admin, legacy (seed-demo, import), version.
  * Exit codes: 0 success, 1 failure, 2 usage or configuration error.
  */
 import { readFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { systemClock } from './lib/clock.js';
 import { AuditService } from './modules/audit/audit.service.js';
 import { adminInputProblems, BootstrapError, createAdminAccount } from './modules/auth/auth.bootstrap.js';
 import { hashPassword } from './modules/auth/auth.passwords.js';
+import { LEGACY_USAGE, legacyCommand } from './modules/legacy/import/cli.js';
 import { startServer } from './server.js';
 
 /** Password of seeded demo accounts (documented in the README; seeding is refused in production). */
@@ -29,6 +30,7 @@ Commands:
   create-admin --username U --email E [--name N]
                                 create an admin account; the password is read from
                                 DIABETIFY_ADMIN_PASSWORD or standard input, never from arguments
+${LEGACY_USAGE}
   version                       print the version
 
 Configuration comes from the environment; see .env.example.`;
@@ -205,6 +207,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'create-admin':
       return createAdmin(config, rest);
+    case 'legacy':
+      return legacyCommand(config, rest);
     default:
       process.stderr.write(`Unknown command: ${command}\n\n${USAGE}\n`);
       return 2;

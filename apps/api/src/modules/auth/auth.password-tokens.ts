@@ -28,11 +28,24 @@ export interface Recipient {
   name: string;
 }
 
+/**
+ * `fragment`: our own web pages. `query`: the old mobile app (legacy-compat A.8), which reads
+ * `/reset-password?token=…` only — asked for by the legacy gateway's /forgot-password.
+ */
+export type PasswordLinkStyle = 'fragment' | 'query';
+
 /** Link path of the web page that reads the token (the back-office and the app both route it). */
-export function passwordLink(app: FastifyInstance, purpose: PasswordTokenPurpose, token: string): string {
+export function passwordLink(
+  app: FastifyInstance,
+  purpose: PasswordTokenPurpose,
+  token: string,
+  style: PasswordLinkStyle = 'fragment',
+): string {
   const page = purpose === 'reset' ? 'reset-password' : 'set-password';
-  // In the fragment, not the query: fragments never reach servers, proxies or Referer headers.
-  return `${app.config.http.publicWebOrigin}/${page}#token=${encodeURIComponent(token)}`;
+  // In the fragment by default: fragments never reach servers, proxies or Referer headers. The
+  // legacy query form does (the legacy README lists it); the token is single-use and lives 15 min.
+  const separator = style === 'query' ? '?' : '#';
+  return `${app.config.http.publicWebOrigin}/${page}${separator}token=${encodeURIComponent(token)}`;
 }
 
 /** Creates the token in `tx` and e-mails the link once `tx` has committed. Returns the token. */
@@ -41,6 +54,7 @@ export async function issuePasswordToken(
   tx: Executor,
   to: Recipient,
   purpose: PasswordTokenPurpose,
+  style: PasswordLinkStyle = 'fragment',
 ): Promise<string> {
   const token = newOpaqueToken();
   const now = app.clock.now();
@@ -51,7 +65,7 @@ export async function issuePasswordToken(
     createdAt: now,
     expiresAt: new Date(now.getTime() + PASSWORD_TOKEN_TTL_MS[purpose]),
   });
-  const link = passwordLink(app, purpose, token);
+  const link = passwordLink(app, purpose, token, style);
   const content =
     purpose === 'reset'
       ? passwordResetMessage(to.name, link, Math.round(PASSWORD_TOKEN_TTL_MS.reset / 60_000))

@@ -23,6 +23,7 @@ import {
   findPasswordToken,
   issuePasswordToken,
   lockCredential,
+  type PasswordLinkStyle,
   type PasswordTokenRow,
   resetTokensSince,
   retireOutstandingTokens,
@@ -102,7 +103,7 @@ export class PasswordService {
    * Always resolves (the route answers 202 whatever happened). Known and unknown addresses run
    * the same statements (lookup, lock, count, audit), except the token insert.
    */
-  async forgot(rawEmail: string, origin: AuditOrigin): Promise<void> {
+  async forgot(rawEmail: string, origin: AuditOrigin, linkStyle: PasswordLinkStyle = 'fragment'): Promise<void> {
     const email = normaliseEmail(rawEmail);
     // findAccounts also matches DNI and username; keep only real e-mail matches.
     const accounts = (await repo.findAccounts(this.app.db.db, email)).filter((a) => normaliseEmail(a.email) === email);
@@ -140,7 +141,13 @@ export class PasswordService {
             account,
           );
         } else {
-          await issuePasswordToken(this.app, tx, { credentialId, email: account.email, name: account.name }, 'reset');
+          await issuePasswordToken(
+            this.app,
+            tx,
+            { credentialId, email: account.email, name: account.name },
+            'reset',
+            linkStyle,
+          );
           await this.audit(tx, origin, 'auth.password_forgot', 'success', { known: true, emailed: true }, account);
         }
       }

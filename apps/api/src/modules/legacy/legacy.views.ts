@@ -4,7 +4,11 @@
  */
 import { Type } from 'typebox';
 import { toLocalMs } from '../../lib/local-time.js';
-import { LEGACY_READING_TYPES, legacyTypeOf } from '../readings/readings.rules.js';
+import {
+  LEGACY_READING_TYPES,
+  legacyTypeOf,
+  type LegacyReadingType as ReadingTypeName,
+} from '../readings/readings.rules.js';
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
@@ -21,7 +25,7 @@ export function formatLegacyDate(at: Date, timezone: string): string {
   );
 }
 
-export const LegacyReadingType = Type.Union(Object.keys(LEGACY_READING_TYPES).map((t) => Type.Literal(t)));
+export const LegacyReadingType = Type.Enum(Object.keys(LEGACY_READING_TYPES) as ReadingTypeName[]);
 
 export const LegacyReading = Type.Object({
   id: Type.Integer(),

@@ -1,5 +1,5 @@
 /** The only file of the patients module that touches the query builder. */
-import { and, asc, count, desc, eq, ilike, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, ilike, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { credentials, patients } from '../../db/schema/index.js';
 import { containsPattern } from '../../lib/search.js';
@@ -156,4 +156,9 @@ export async function listPatients(
     db.select({ n: count() }).from(patients).where(where),
   ]);
   return { rows, total: totals[0]?.n ?? 0 };
+}
+
+/** Patients with an id above `afterId`, by id: a keyset chunk for callers that need them all. */
+export async function listPatientsAfter(db: Executor, afterId: number, limit: number): Promise<PatientRow[]> {
+  return db.select().from(patients).where(gt(patients.id, afterId)).orderBy(asc(patients.id)).limit(limit);
 }

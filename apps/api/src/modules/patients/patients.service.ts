@@ -39,6 +39,9 @@ export interface PatientsDeps {
 
 export type CreateSource = 'staff' | 'self_registration';
 
+/** Rows per query when a caller needs every patient (`listAll`). */
+const ALL_CHUNK = 1000;
+
 export function toPatient(row: repo.PatientRow): Patient {
   return {
     id: row.id,
@@ -147,6 +150,30 @@ export class PatientsService {
   }
 
   /**
+   * Every patient, by id, for the legacy back-office's unpaginated `GET /users/` (legacy-compat.md
+   * §B). Read in keyset chunks so no single query is unbounded; audited as one list read naming
+   * the ids returned, like a `/v1` page. The cost grows with the clinic: one row per patient.
+   */
+  async listAll(origin: AuditOrigin, via = 'legacy'): Promise<Patient[]> {
+    const out: Patient[] = [];
+    let after = 0;
+    for (;;) {
+      const rows = await repo.listPatientsAfter(this.d.db, after, ALL_CHUNK);
+      out.push(...rows.map(toPatient));
+      if (rows.length < ALL_CHUNK) break;
+      after = (rows.at(-1) as repo.PatientRow).id;
+    }
+    await this.d.audit.record(this.d.db, {
+      ...origin,
+      action: 'patients.list',
+      resourceType: 'patient',
+      outcome: 'success',
+      details: { via, all: true, returned: out.length, patientIds: out.map((p) => p.id) },
+    });
+    return out;
+  }
+
+  /**
    * One patient. A caller who may not see it gets 404 whether or not it exists (a patient asking
    * for someone else), and the attempt is audited as denied.
    */
@@ -164,7 +191,16 @@ export class PatientsService {
     return toPatient(row as repo.PatientRow);
   }
 
-  async create(origin: AuditOrigin, input: CreatePatientBody, source: CreateSource): Promise<Patient> {
+  /**
+   * `options.blocked` creates the account already blocked, in the same transaction (the legacy
+   * back-office's UserSignUp carries `blocked`); a blocked account has no session to revoke yet.
+   */
+  async create(
+    origin: AuditOrigin,
+    input: CreatePatientBody,
+    source: CreateSource,
+    options: { blocked?: boolean } = {},
+  ): Promise<Patient> {
     this.checkProfile(input);
     if (input.password !== undefined) {
       const problem = passwordProblem(input.password, {
@@ -194,6 +230,7 @@ export class PatientsService {
           targetHighMgDl: input.targetHighMgDl ?? 180,
           timezone: input.timezone ?? DEFAULT_TIMEZONE,
           tidepoolId: input.tidepoolId ?? null,
+          blocked: options.blocked ?? false,
           createdAt: now,
           updatedAt: now,
         });
@@ -211,6 +248,7 @@ export class PatientsService {
             fields: PROFILE_KEYS.filter((k) => input[k] !== undefined),
             passwordSet: passwordHash !== null,
             invited: passwordHash === null,
+            ...(options.blocked ? { blocked: true } : {}),
           },
         });
         await this.d.events.publishAfterCommit(tx, 'patients', 'created', { patientId: row.id });
@@ -231,16 +269,39 @@ export class PatientsService {
     return this.applyChanges(actor, origin, actor.id, patch, 'me');
   }
 
+  /**
+   * The legacy app's own profile edit (`PATCH /users/me` on the patient gateway, legacy-compat.md
+   * A.3): the old app lets patients correct their name, surname and e-mail, so the legacy listener
+   * must too — wider than `/v1/me` (preferences only), and listed in the legacy README. The e-mail
+   * stays unique; `ignored` names the fields the caller sent that patients may not change (audited).
+   */
+  updateOwnContact(
+    actor: Actor,
+    origin: AuditOrigin,
+    patch: Pick<UpdatePatientBody, 'name' | 'surname' | 'email'>,
+    ignored: readonly string[] = [],
+  ): Promise<Patient> {
+    // Exactly these three, whatever else the object carries at run time (mass assignment, AZ-5).
+    const contact: UpdatePatientBody = {};
+    for (const key of ['name', 'surname', 'email'] as const) {
+      const value = patch[key];
+      if (value !== undefined) contact[key] = value;
+    }
+    const details = ignored.length > 0 ? { ignored: [...ignored] } : {};
+    return this.applyChanges(actor, origin, actor.id, contact, 'legacy_me', details);
+  }
+
   private async applyChanges(
     actor: Actor,
     origin: AuditOrigin,
     id: number,
     patch: UpdatePatientBody,
-    via: 'patients' | 'me',
+    via: 'patients' | 'me' | 'legacy_me',
+    extraDetails: Record<string, unknown> = {},
   ): Promise<Patient> {
     const exists = await repo.patientExists(this.d.db, id);
     const allowed =
-      via === 'me' ? exists && actor.kind === 'patient' && actor.id === id : canWritePatient(actor, id, exists);
+      via === 'patients' ? canWritePatient(actor, id, exists) : exists && actor.kind === 'patient' && actor.id === id;
     if (!allowed) {
       await this.d.audit.record(this.d.db, {
         ...origin,
@@ -285,7 +346,7 @@ export class PatientsService {
           resourceId: id,
           patientId: id,
           outcome: 'success',
-          details: { changed, via },
+          details: { changed, via, ...extraDetails },
         });
         if (changed.length > 0) await this.d.events.publishAfterCommit(tx, 'patients', 'updated', { patientId: id });
         return toPatient(row);

@@ -3,10 +3,10 @@
  * readings is audited, refused attempts included (security.md LG-3); another patient's data is 404.
  */
 import type { Database } from '../../db/client.js';
-import { type Actor, canReadPatient } from '../../lib/authorization.js';
+import { type Actor, canReadPatient, isStaff } from '../../lib/authorization.js';
 import type { Clock } from '../../lib/clock.js';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js';
-import { NotFoundError } from '../../lib/errors.js';
+import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { localDay } from '../../lib/local-time.js';
 import type { AuditOrigin, AuditService } from '../audit/audit.service.js';
 import { effective } from './readings.gamification.js';
@@ -149,4 +149,107 @@ export class ReadingQueries {
     });
     throw new NotFoundError('patient');
   }
+
+  // -------------------------------------------------------------------------------------------
+  // Legacy back-office reads (legacy-compat.md §B): unpaginated lists, oldest first.
+
+  /**
+   * Every live reading of one patient measured at or after `from` (all when absent), oldest first,
+   * for `GET /glucose/user/{id}[/latest]`. Read newest-first in keyset chunks on the patient index
+   * and reversed, so each query is bounded; audited as one read.
+   */
+  async allOfPatientOldestFirst(actor: Actor, origin: AuditOrigin, patientId: number, from?: Date) {
+    await this.assertReadable(actor, origin, patientId, 'readings.read');
+    const rows: repo.ReadingRow[] = [];
+    let after: { atMicros: number; id: number } | null = null;
+    for (;;) {
+      const page = await repo.listPage(this.d.db, patientId, { from }, LEGACY_CHUNK, after);
+      rows.push(...page.rows);
+      if (!page.more || !page.last) break;
+      after = page.last;
+    }
+    rows.reverse();
+    await this.d.audit.record(this.d.db, {
+      ...origin,
+      action: 'readings.read',
+      resourceType: 'reading',
+      patientId,
+      outcome: 'success',
+      details: { via: 'legacy', returned: rows.length, filters: from ? ['from'] : [] },
+    });
+    return rows;
+  }
+
+  /**
+   * Every live reading of every patient, by id (creation order), for `GET /glucose/readings`.
+   * Staff who read values only (the route gates roles; this re-checks staff). Keyset chunks on
+   * the primary key keep each query bounded, but the answer holds the whole table in memory:
+   * the old API had no pagination, so this endpoint's cost grows with the clinic's history.
+   * Audited as one read naming the patients whose readings were returned.
+   */
+  async allPatientsReadings(actor: Actor, origin: AuditOrigin) {
+    if (!isStaff(actor)) throw new ForbiddenError();
+    const rows: repo.ReadingRow[] = [];
+    let after = 0;
+    for (;;) {
+      const chunk = await repo.listLiveAfterId(this.d.db, after, LEGACY_CHUNK);
+      rows.push(...chunk);
+      if (chunk.length < LEGACY_CHUNK) break;
+      after = (chunk.at(-1) as repo.ReadingRow).id;
+    }
+    const patientIds = [...new Set(rows.map((r) => r.patientId))].sort((a, b) => a - b);
+    await this.d.audit.record(this.d.db, {
+      ...origin,
+      action: 'readings.read',
+      resourceType: 'reading',
+      patientId: null,
+      outcome: 'success',
+      details: { via: 'legacy', scope: 'all_patients', returned: rows.length, patientIds },
+    });
+    return rows;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Legacy patient gateway (legacy-compat.md A.4): the caller's whole history, streamed.
+
+  /**
+   * Every live reading of one patient measured at or after `from` (all when absent), oldest first,
+   * as keyset chunks of `chunk` rows for `GET /glucose/mine[/latest]`: the route streams each chunk
+   * out before the next is read, so neither one query nor the process's memory grows with the
+   * history. Access is checked and the read audited before anything is returned, and the first
+   * chunk is read here, so a database failure is an ordinary error rather than a cut-off stream.
+   * The chunks are separate statements, not one snapshot (holding a transaction open while a slow
+   * client downloads would pin a connection): a reading created meanwhile appears only if it sorts
+   * after the chunk already sent.
+   */
+  async streamOldestFirst(
+    actor: Actor,
+    origin: AuditOrigin,
+    patientId: number,
+    opts: { from?: Date | undefined; chunk?: number } = {},
+  ): Promise<AsyncIterable<repo.ReadingRow[]>> {
+    await this.assertReadable(actor, origin, patientId, 'readings.read');
+    const size = opts.chunk ?? LEGACY_CHUNK;
+    const db = this.d.db;
+    const first = await repo.listOldestFirst(db, patientId, opts.from, size, null);
+    await this.d.audit.record(db, {
+      ...origin,
+      action: 'readings.read',
+      resourceType: 'reading',
+      patientId,
+      outcome: 'success',
+      details: { via: 'legacy', order: 'oldest_first', filters: opts.from ? ['from'] : [], streamed: true },
+    });
+    return (async function* chunks() {
+      let page = first;
+      yield page.rows;
+      while (page.more && page.last) {
+        page = await repo.listOldestFirst(db, patientId, opts.from, size, page.last);
+        yield page.rows;
+      }
+    })();
+  }
 }
+
+/** Rows per query of the legacy unpaginated reads. */
+const LEGACY_CHUNK = 2000;

@@ -320,3 +320,55 @@ export async function gamificationOf(db: Executor, patientId: number) {
 export async function achievementCatalogue(db: Executor) {
   return db.select().from(achievements).orderBy(asc(achievements.id));
 }
+
+/** Live readings of every patient with an id above `afterId`, by id: a keyset chunk (legacy reads). */
+export async function listLiveAfterId(db: Executor, afterId: number, limit: number): Promise<ReadingRow[]> {
+  return db
+    .select()
+    .from(readings)
+    .where(and(gt(readings.id, afterId), isNull(readings.deletedAt)))
+    .orderBy(asc(readings.id))
+    .limit(limit);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole histories, oldest first (legacy gateways: `GET /glucose/mine`, `/glucose/mine/latest`)
+
+/**
+ * The index order read backwards: `DESC NULLS LAST` scanned in reverse is `ASC NULLS FIRST`, so a
+ * chunk is still an index range scan of `readings_patient_measured_idx`, never a sort.
+ */
+const OLDEST_FIRST = [sql`${readings.measuredAt} asc nulls first`, sql`${readings.id} asc nulls first`];
+
+/**
+ * Live readings of a patient at or after `from` (all when omitted), oldest first, keyset on
+ * `(measured_at, id)` after `after`. One bounded chunk; the caller loops while `more`.
+ */
+export async function listOldestFirst(
+  db: Executor,
+  patientId: number,
+  from: Date | undefined,
+  limit: number,
+  after: { atMicros: number; id: number } | null,
+): Promise<{ rows: ReadingRow[]; last: { atMicros: number; id: number } | null; more: boolean }> {
+  const where: (SQL | undefined)[] = [eq(readings.patientId, patientId), isNull(readings.deletedAt)];
+  if (from) where.push(gte(readings.measuredAt, from));
+  if (after) {
+    where.push(
+      sql`(${readings.measuredAt}, ${readings.id}) > (timestamptz 'epoch' + ${after.atMicros} * interval '1 microsecond', ${after.id})`,
+    );
+  }
+  const rows = await queryRows<RawReading & { at_us: string }>(
+    db,
+    sql`select ${sql.raw(READING_COLUMNS)}, ${measuredAtMicros} from readings
+      where ${and(...where)} order by ${sql.join(OLDEST_FIRST, sql`, `)} limit ${limit + 1}`,
+  );
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  const tail = page.at(-1);
+  return {
+    rows: page.map(fromRaw),
+    last: tail ? { atMicros: Number(tail.at_us), id: Number(tail.id) } : null,
+    more,
+  };
+}
