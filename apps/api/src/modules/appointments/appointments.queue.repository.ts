@@ -112,6 +112,30 @@ export async function findPendingByPlacement(db: Executor, day: number, placemen
   return row ?? null;
 }
 
+/**
+ * The running queue day's requests that are still current (not released), in placement order:
+ * the legacy `appointment_queue` table. Optionally only some states. No paging (legacy lists have
+ * none); a day holds what the clinic admitted that day.
+ */
+export async function listCurrentDay(db: Executor, states?: readonly RequestState[]) {
+  const where: SQL[] = [
+    eq(queueRequests.queueDay, sql`(select ${queueSettings.day} from ${queueSettings} where ${queueSettings.id} = 1)`),
+    isNull(queueRequests.releasedAt),
+  ];
+  if (states) where.push(inArray(queueRequests.state, [...states]));
+  const rows = await db
+    .select({
+      id: queueRequests.id,
+      patientId: queueRequests.patientId,
+      placement: queueRequests.placement,
+      state: queueRequests.state,
+    })
+    .from(queueRequests)
+    .where(and(...where))
+    .orderBy(asc(queueRequests.placement));
+  return rows as { id: number; patientId: number; placement: number; state: RequestState }[];
+}
+
 export async function insertRequest(tx: Executor, values: NewRequest): Promise<RequestRow> {
   const [row] = await tx.insert(queueRequests).values(values).returning();
   if (!row) throw new Error('queue request insert returned no row');

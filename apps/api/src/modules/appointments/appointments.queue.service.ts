@@ -257,6 +257,22 @@ export class QueueService {
   }
 
   /**
+   * The patient's current request, only its state and placement (the legacy app polls
+   * `/appointments/state` and `/appointments/placement`; `mine` would also compute the position).
+   * Not audited, like `mine`.
+   */
+  async current(actor: Actor): Promise<{ state: RequestState; placement: number } | null> {
+    const row = await repo.findCurrent(this.d.db, actor.id);
+    return row ? { state: row.state as RequestState, placement: row.placement } : null;
+  }
+
+  /** The open flag and the capacity alone (one row read; `status` also counts requests). */
+  async settings(): Promise<{ open: boolean; capacity: number }> {
+    const s = await repo.readSettings(this.d.db);
+    return { open: s.open, capacity: s.capacity };
+  }
+
+  /**
    * Ends the queue day (admin, or the automatic reset): active requests close, denied and resolved
    * ones are released, placements restart at 0. Appointments and resolutions are kept.
    */

@@ -96,6 +96,18 @@ export async function listAppointments(
   return { rows: rows.map(flatten), total: totals[0]?.n ?? 0 };
 }
 
+/** Every appointment of one patient, oldest first, unpaged (the legacy lists have no paging). */
+export async function listAppointmentsOfPatient(db: Executor, patientId: number): Promise<AppointmentView[]> {
+  const rows = await db
+    .select(viewColumns)
+    .from(appointments)
+    .innerJoin(patients, eq(patients.id, appointments.patientId))
+    .innerJoin(queueRequests, eq(queueRequests.id, appointments.requestId))
+    .where(eq(appointments.patientId, patientId))
+    .orderBy(asc(appointments.id));
+  return rows.map(flatten);
+}
+
 export async function latestResolution(db: Executor, appointmentId: number): Promise<ResolutionRow | null> {
   const [row] = await db
     .select()

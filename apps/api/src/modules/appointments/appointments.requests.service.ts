@@ -209,6 +209,41 @@ export class RequestsService {
   }
 
   /**
+   * Accept or deny by placement (the legacy back-office's key): the pending request holding
+   * `placement` in the running queue day, then the normal decision. None → 404, audited.
+   */
+  async decideByPlacement(actor: Actor, origin: AuditOrigin, placement: number, verdict: 'accept' | 'deny') {
+    const id = await this.pendingIdByPlacement(placement);
+    if (id === null) {
+      await this.d.audit.record(this.d.db, {
+        ...origin,
+        action: `queue.requests.${verdict}`,
+        resourceType: 'queue_request',
+        outcome: 'failure',
+        details: { reason: 'not_found', placement },
+      });
+      throw new NotFoundError('request', 'No pending request holds this placement today.');
+    }
+    return this.decide(actor, origin, id, verdict);
+  }
+
+  /**
+   * The running queue day's current requests (the legacy queue lists), optionally only some
+   * states, in placement order. Audited like `list`.
+   */
+  async currentDay(origin: AuditOrigin, states?: readonly RequestState[]) {
+    const rows = await repo.listCurrentDay(this.d.db, states);
+    await this.d.audit.record(this.d.db, {
+      ...origin,
+      action: 'queue.requests.list',
+      resourceType: 'queue_request',
+      outcome: 'success',
+      details: { states: states ?? 'all', day: 'current', returned: rows.length, requestIds: rows.map((r) => r.id) },
+    });
+    return rows;
+  }
+
+  /**
    * Runs one transition with its audit row in one transaction; a refusal (409) is audited as a
    * failure with the code, then rethrown.
    */

@@ -228,6 +228,27 @@ export class AppointmentsService {
   }
 
   /**
+   * Every appointment of one patient, oldest first, unpaged (the legacy `/appointments/mine` and
+   * `/appointments/from_user/{id}`). Staff any patient; a patient only themself (else 404). Audited.
+   */
+  async ofPatient(actor: Actor, origin: AuditOrigin, patientId: number): Promise<Appointment[]> {
+    if (!isStaff(actor) && !(actor.kind === 'patient' && actor.id === patientId)) {
+      await this.refuse(origin, 'appointments.list', null, patientId, 'not_permitted');
+      throw new NotFoundError('patient');
+    }
+    const rows = await repo.listAppointmentsOfPatient(this.d.db, patientId);
+    await this.d.audit.record(this.d.db, {
+      ...origin,
+      action: 'appointments.list',
+      resourceType: 'appointment',
+      patientId,
+      outcome: 'success',
+      details: { filters: ['patientId'], returned: rows.length, appointmentIds: rows.map((r) => r.id) },
+    });
+    return rows.map(toAppointment);
+  }
+
+  /**
    * Writes the resolution (clinicians). The first one moves the request created → resolved; a
    * correction must name the revision it replaces (`revises`, the latest) and give a reason, and
    * becomes the next revision. Rows are never updated. The patient is e-mailed either way.

@@ -34,7 +34,19 @@ export function appointmentsService(app: FastifyInstance): AppointmentsService {
   return new AppointmentsService(workflowDeps(app));
 }
 
-export default async function appointmentsModule(app: FastifyInstance) {
+export interface ConsultationServices {
+  queue: QueueService;
+  requests: RequestsService;
+  appointments: AppointmentsService;
+}
+
+/**
+ * The three consultation services wired together, for one HTTP surface (/v1, or a legacy
+ * listener): the queue's cached "full"/"closed" verdict is dropped on this instance's own
+ * decisions and on every queue event of the bus. Call it while `app` registers its plugins: the
+ * bus subscription ends when `app` closes.
+ */
+export function consultationServices(app: FastifyInstance): ConsultationServices {
   const queue = queueService(app);
   // Any queue change but a new submit may free capacity or reopen the queue (events of every
   // instance arrive here through the bus).
@@ -46,8 +58,13 @@ export default async function appointmentsModule(app: FastifyInstance) {
     ...workflowDeps(app),
     onCapacityChange: () => queue.capacityMayHaveChanged(),
   });
+  return { queue, requests, appointments: appointmentsService(app) };
+}
+
+export default async function appointmentsModule(app: FastifyInstance) {
+  const { queue, requests, appointments } = consultationServices(app);
   await app.register(queueRoutes, { service: queue, requests });
-  await app.register(appointmentRoutes, { service: appointmentsService(app) });
+  await app.register(appointmentRoutes, { service: appointments });
 
   const { schedule, autoResetAt, schedulerIntervalMs } = app.config.queue;
   if (schedule.length === 0 && autoResetAt === null) return;

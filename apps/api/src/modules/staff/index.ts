@@ -1,6 +1,8 @@
 /** Staff accounts: clinicians, assistants and admins (admin-only management). */
 import type { FastifyInstance } from 'fastify';
 import { issuePasswordToken } from '../auth/auth.password-tokens.js';
+import { sendAfterCommit } from '../notifications/mailer.js';
+import { passwordChangedMessage } from '../notifications/messages.js';
 import staffRoutes from './staff.routes.js';
 import { StaffService } from './staff.service.js';
 
@@ -16,6 +18,10 @@ export function staffService(app: FastifyInstance): StaffService {
     passwordMinLength: app.config.identity.passwordMinLength.staff,
     invite: async (tx, to) => {
       await issuePasswordToken(app, tx, to, 'invite');
+    },
+    notifyPasswordChanged: async (tx, to, at) => {
+      const content = passwordChangedMessage(to.name, at, app.config.clinic.timezone);
+      await sendAfterCommit(app, tx, { to: to.email, ...content }, 'password_changed');
     },
   });
 }

@@ -154,3 +154,13 @@ export async function listStaff(
   ]);
   return { rows, total: totals[0]?.n ?? 0 };
 }
+
+/** By sign-in name, compared lower-case like the login. */
+export async function findStaffByUsername(db: Executor, username: string): Promise<StaffWithMfa | null> {
+  const [row] = await db
+    .select(withMfa)
+    .from(staff)
+    .leftJoin(credentials, eq(credentials.staffId, staff.id))
+    .where(eq(sql`lower(${staff.username})`, username.toLowerCase()));
+  return row ?? null;
+}

@@ -12,7 +12,9 @@ import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.
 import type { Events } from '../../plugins/context.js';
 import type { AuditOrigin, AuditService } from '../audit/audit.service.js';
 import type { Recipient } from '../auth/auth.password-tokens.js';
+import { lockCredential, retireOutstandingTokens } from '../auth/auth.password-tokens.js';
 import { hashPassword, passwordProblem } from '../auth/auth.passwords.js';
+import { setPassword } from '../auth/auth.repository.js';
 import type { SessionService } from '../auth/auth.sessions.js';
 import { DuplicateError, uniqueViolation } from '../patients/patients.errors.js';
 import * as repo from './staff.repository.js';
@@ -26,6 +28,8 @@ export interface StaffDeps {
   clock: Clock;
   passwordMinLength: number;
   invite(tx: Executor, to: Recipient): Promise<void>;
+  /** Queues the "your password was changed" e-mail in `tx` (sent after the commit). */
+  notifyPasswordChanged?(tx: Executor, to: { email: string; name: string }, at: Date): Promise<void>;
 }
 
 export function toStaffMember(row: repo.StaffWithMfa): StaffMember {
@@ -202,5 +206,56 @@ export class StaffService {
       if (changed.length > 0) await this.d.events.publishAfterCommit(tx, 'staff', 'updated', { staffId: actor.id });
     });
     return this.read(actor.id);
+  }
+
+  /** The staff member signing in as `username` (canonical lower-case), or null. */
+  async findByUsername(username: string): Promise<StaffMember | null> {
+    const row = await repo.findStaffByUsername(this.d.db, username);
+    return row ? toStaffMember(row) : null;
+  }
+
+  /**
+   * Sets the caller's own password WITHOUT the current one: only for the legacy back-office's
+   * `PUT /admin/password?new_password=`, whose clients never send it (legacy-compat.md §B). The
+   * /v1 change (PasswordService.change) requires it (AU-4); here the live session is the only
+   * proof, so the rest is kept: the staff policy, argon2id, outstanding reset links burnt, every
+   * other session ended, the owner e-mailed, and the audit row says the current password was
+   * not checked.
+   */
+  async setOwnPasswordUnverified(
+    actor: Actor,
+    origin: AuditOrigin,
+    newPassword: string,
+    keepSessionId?: string,
+  ): Promise<void> {
+    if (actor.kind !== 'staff') throw new NotFoundError('staff member');
+    const current = await repo.findStaff(this.d.db, actor.id);
+    const credentialId = current ? await repo.credentialIdOfStaff(this.d.db, actor.id) : null;
+    if (!current || credentialId === null) throw new NotFoundError('staff member');
+    assertStaffPassword(newPassword, this.d.passwordMinLength, current.username, current.email);
+    // Hash outside the transaction: argon2 must not hold row locks (or PGlite's one connection).
+    const hash = await hashPassword(newPassword);
+    const now = this.d.clock.now();
+    await withTransaction(this.d.db, async (tx) => {
+      await lockCredential(tx, credentialId);
+      await setPassword(tx, credentialId, hash, now);
+      const retiredTokens = await retireOutstandingTokens(tx, credentialId, now);
+      const revokedSessions = await this.d.sessions.revokeAll(
+        tx,
+        credentialId,
+        'password_change',
+        origin,
+        keepSessionId,
+      );
+      await this.d.audit.record(tx, {
+        ...origin,
+        action: 'auth.password_change',
+        resourceType: 'staff',
+        resourceId: actor.id,
+        outcome: 'success',
+        details: { currentPasswordChecked: false, via: 'legacy', revokedSessions, retiredTokens },
+      });
+      await this.d.notifyPasswordChanged?.(tx, { email: current.email, name: current.name }, now);
+    });
   }
 }

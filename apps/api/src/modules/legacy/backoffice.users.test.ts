@@ -1,0 +1,380 @@
+/**
+ * Back-office users and admins on the legacy listener (legacy-compat.md §B, §C.1), through
+ * `inject` on a real back-office instance: stored rows, credentials and audit rows, role refusals,
+ * duplicates as 400 "already exists", nothing half-written on a refused create. The wire shapes
+ * seen by the old clients are the contract suite's (apps/api/test/legacy).
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, buildTestApp, createTestDb, type TokenFor, tokenFor } from '../../../test/build-test-app.js';
+import { createPatient, createStaff, DEFAULT_PASSWORD } from '../../../test/factories.js';
+import type { DbHandle } from '../../db/client.js';
+import { auditEvents, credentials, patients, sessions, staff } from '../../db/schema/index.js';
+import { verifyPassword } from '../auth/auth.passwords.js';
+import { createMemoryMailer } from '../notifications/mailer.js';
+import { RECOVER_ANSWER } from './backoffice.users.routes.js';
+import { buildLegacyApp } from './legacy.app.js';
+import backofficeRoutes from './legacy.backoffice.js';
+
+let db: DbHandle;
+let main: FastifyInstance;
+let bo: FastifyInstance;
+const mailer = createMemoryMailer();
+
+// Token-only staff (rows made by tokenFor) get ids far from the factories' sequence.
+const legacyAdmin: TokenFor = { kind: 'staff', id: 9001, roles: ['admin', 'clinician', 'assistant'] };
+const clinician: TokenFor = { kind: 'staff', id: 9002, roles: ['clinician'] };
+const assistant: TokenFor = { kind: 'staff', id: 9003, roles: ['assistant'] };
+
+beforeAll(async () => {
+  db = await createTestDb();
+  main = await buildTestApp({ db, mailer });
+  bo = await buildLegacyApp(main, 'backoffice', backofficeRoutes);
+});
+afterAll(async () => {
+  await bo?.close();
+  await main?.close();
+  await db?.close();
+});
+
+let n = 0;
+const unique = () => `${process.pid % 1000}${++n}${Date.now() % 100000}`;
+
+async function call(
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT',
+  url: string,
+  who: TokenFor | string | null,
+  payload?: unknown,
+) {
+  const token = who === null ? null : typeof who === 'string' ? who : await tokenFor(main, who);
+  return bo.inject({
+    method,
+    url,
+    headers: token ? bearer(token) : {},
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
+}
+
+function signUp(overrides: Record<string, unknown> = {}) {
+  const u = unique();
+  return {
+    dni: `TEST${u}`,
+    name: 'Nuevo',
+    surname: 'Paciente',
+    email: `bo-${u}@patients.example`,
+    password: 'Paciente-Backoffice-2026!',
+    hospital_account: `HC-${u}`,
+    blocked: false,
+    tidepool: null,
+    ...overrides,
+  };
+}
+
+async function auditOf(action: string, resourceId?: number) {
+  return db.db
+    .select()
+    .from(auditEvents)
+    .where(
+      resourceId === undefined
+        ? eq(auditEvents.action, action)
+        : and(eq(auditEvents.action, action), eq(auditEvents.resourceId, String(resourceId))),
+    )
+    .orderBy(auditEvents.id);
+}
+
+const countPatients = async () => (await db.db.select({ n: sql<number>`count(*)::int` }).from(patients))[0]?.n;
+const countCredentials = async () => (await db.db.select({ n: sql<number>`count(*)::int` }).from(credentials))[0]?.n;
+
+describe('GET /users/', () => {
+  it('lists every patient by user_id with the legacy fields, both slash forms, audited as one read', async () => {
+    const a = await createPatient(db.db, { hospitalAccount: `HA-${unique()}` });
+    const b = await createPatient(db.db, { blocked: true });
+    for (const url of ['/users/', '/users']) {
+      const reply = await call('GET', url, assistant);
+      expect(reply.statusCode, reply.body).toBe(200);
+      const list = reply.json() as { user_id: number; dni: string; blocked: boolean; hospital_account: string }[];
+      const ids = list.map((u) => u.user_id);
+      expect(ids).toEqual([...ids].sort((x, y) => x - y));
+      expect(list.find((u) => u.user_id === a.id)).toMatchObject({ dni: a.dni, hospital_account: a.hospitalAccount });
+      expect(list.find((u) => u.user_id === b.id)).toMatchObject({ blocked: true, hospital_account: '' });
+    }
+    const rows = (await auditOf('patients.list')).filter((r) => r.details.via === 'legacy');
+    expect(rows).toHaveLength(2);
+    expect(rows[0]?.details.patientIds).toEqual(expect.arrayContaining([a.id, b.id]));
+  });
+
+  it('refuses a patient token (401) and no token (401 Not authenticated)', async () => {
+    const p = await createPatient(db.db);
+    const patientToken = await tokenFor(main, { kind: 'patient', id: p.id, roles: ['patient'] });
+    const withPatient = await call('GET', '/users/', patientToken);
+    expect(withPatient.statusCode).toBe(401);
+    const none = await call('GET', '/users/', null);
+    expect(none.statusCode).toBe(401);
+    expect(none.json()).toEqual({ detail: 'Not authenticated' });
+  });
+});
+
+describe('POST /users/', () => {
+  it('creates the patient and an argon2id credential in one go; counters ignored; audited', async () => {
+    const body = signUp({ times_measured: 99, streak: 5, max_streak: 7, tidepool: 'tp_1234' });
+    const reply = await call('POST', '/users/', clinician, body);
+    expect(reply.statusCode, reply.body).toBe(201);
+    const created = reply.json();
+    expect(created).toMatchObject({
+      dni: body.dni,
+      email: body.email,
+      hospital_account: body.hospital_account,
+      tidepool: 'tp_1234',
+      times_measured: 0,
+      streak: 0,
+      max_streak: 0,
+      blocked: false,
+    });
+    const [row] = await db.db.select().from(patients).where(eq(patients.id, created.user_id));
+    expect(row).toMatchObject({ dni: body.dni, hospitalAccount: body.hospital_account, timesMeasured: 0 });
+    const [cred] = await db.db.select().from(credentials).where(eq(credentials.patientId, created.user_id));
+    expect(cred?.passwordAlgo).toBe('argon2id');
+    expect(await verifyPassword(body.password, cred?.passwordHash as string, 'argon2id')).toBe(true);
+    const [audit] = await auditOf('patients.create', created.user_id);
+    expect(audit).toMatchObject({ outcome: 'success', actorId: clinician.id, patientId: created.user_id });
+    expect(audit?.details).toMatchObject({ source: 'staff', passwordSet: true });
+  });
+
+  it('creates an already blocked patient when asked, and "" hospital account means none', async () => {
+    const reply = await call('POST', '/users', legacyAdmin, signUp({ blocked: true, hospital_account: '' }));
+    expect(reply.statusCode, reply.body).toBe(201);
+    expect(reply.json()).toMatchObject({ blocked: true, hospital_account: '' });
+    const [row] = await db.db.select().from(patients).where(eq(patients.id, reply.json().user_id));
+    expect(row).toMatchObject({ blocked: true, hospitalAccount: null });
+  });
+
+  it('answers 400 "already exists" for a duplicate DNI, e-mail or hospital account, writing nothing', async () => {
+    const first = signUp();
+    expect((await call('POST', '/users/', legacyAdmin, first)).statusCode).toBe(201);
+    const before = [await countPatients(), await countCredentials()];
+    const clashes = [
+      { dni: first.dni, label: 'DNI' },
+      { email: first.email.toUpperCase(), label: 'email' },
+      { hospital_account: first.hospital_account, label: 'hospital account' },
+    ];
+    for (const { label, ...field } of clashes) {
+      const reply = await call('POST', '/users/', legacyAdmin, signUp(field));
+      expect(reply.statusCode, reply.body).toBe(400);
+      expect(reply.json()).toEqual({ detail: `User with this ${label} already exists` });
+    }
+    expect([await countPatients(), await countCredentials()]).toEqual(before);
+  });
+
+  it('refuses a weak password with a 422 naming body.password, leaving no patient and no credential', async () => {
+    const body = signUp({ password: 'short' });
+    const before = [await countPatients(), await countCredentials()];
+    const reply = await call('POST', '/users/', legacyAdmin, body);
+    expect(reply.statusCode).toBe(422);
+    const [issue] = reply.json().detail;
+    expect(issue.loc).toEqual(['body', 'password']);
+    expect(issue.msg).toMatch(/password must be at least \d+ characters/);
+    expect([await countPatients(), await countCredentials()]).toEqual(before);
+    expect(await db.db.select().from(patients).where(eq(patients.dni, body.dni))).toEqual([]);
+  });
+
+  it('checks the token before the body (401, not 422) and answers schema failures in FastAPI form', async () => {
+    expect((await call('POST', '/users/', null, {})).statusCode).toBe(401);
+    const { dni: _dni, ...noDni } = signUp();
+    const reply = await call('POST', '/users/', legacyAdmin, noDni);
+    expect(reply.statusCode).toBe(422);
+    expect(reply.json().detail).toContainEqual({
+      loc: ['body', 'dni'],
+      msg: 'field required',
+      type: 'value_error.missing',
+    });
+  });
+});
+
+describe('GET and PATCH /users/user/{user_id}, POST /users/block/{user_id}', () => {
+  it('reads one patient without user_id (blocked ones too), audited; unknown is 404 "User not found"', async () => {
+    const p = await createPatient(db.db, { blocked: true });
+    const reply = await call('GET', `/users/user/${p.id}`, clinician);
+    expect(reply.statusCode, reply.body).toBe(200);
+    expect(reply.json()).not.toHaveProperty('user_id');
+    expect(reply.json()).toMatchObject({ dni: p.dni, blocked: true });
+    const [audit] = await auditOf('patients.read', p.id);
+    expect(audit).toMatchObject({ outcome: 'success', patientId: p.id, actorId: clinician.id });
+    const missing = await call('GET', '/users/user/99999999', clinician);
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toEqual({ detail: 'User not found' });
+  });
+
+  it('PATCH updates the given fields only and answers the updated user; audited by field name', async () => {
+    const p = await createPatient(db.db, { hospitalAccount: `OLD-${unique()}` });
+    const account = `NEW-${unique()}`;
+    const reply = await call('PATCH', `/users/user/${p.id}`, clinician, {
+      hospital_account: account,
+      name: 'Ana María',
+    });
+    expect(reply.statusCode, reply.body).toBe(200);
+    expect(reply.json()).toMatchObject({ hospital_account: account, name: 'Ana María', surname: p.surname });
+    expect(reply.json()).not.toHaveProperty('user_id');
+    const [row] = await db.db.select().from(patients).where(eq(patients.id, p.id));
+    expect(row).toMatchObject({ hospitalAccount: account, name: 'Ana María', email: p.email });
+    const [audit] = await auditOf('patients.update', p.id);
+    expect(audit?.details.changed).toEqual(expect.arrayContaining(['hospitalAccount', 'name']));
+    // No body at all is a 422 like FastAPI's required body, and writes nothing.
+    const empty = await bo.inject({
+      method: 'PATCH',
+      url: `/users/user/${p.id}`,
+      headers: { ...bearer(await tokenFor(main, clinician)), 'content-type': 'application/json' },
+    });
+    expect(empty.statusCode, empty.body).toBe(422);
+    expect(empty.json().detail[0].loc).toEqual(['body']);
+    expect(await auditOf('patients.update', p.id)).toHaveLength(1);
+  });
+
+  it('PATCH to a taken e-mail is 400 "already exists" and changes nothing', async () => {
+    const p = await createPatient(db.db);
+    const other = await createPatient(db.db);
+    const reply = await call('PATCH', `/users/user/${p.id}`, clinician, { email: other.email, name: 'Nope' });
+    expect(reply.statusCode).toBe(400);
+    expect(reply.json()).toEqual({ detail: 'User with this email already exists' });
+    const [row] = await db.db.select().from(patients).where(eq(patients.id, p.id));
+    expect(row).toMatchObject({ email: p.email, name: p.name });
+  });
+
+  it('PATCH blocked: the front desk blocks (sessions revoked); a clinician gets 403 and nothing changes', async () => {
+    const p = await createPatient(db.db);
+    await tokenFor(main, { kind: 'patient', id: p.id, roles: ['patient'] });
+    const refused = await call('PATCH', `/users/user/${p.id}`, clinician, { blocked: true, name: 'Changed' });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().detail).toMatch(/permission/i);
+    expect((await db.db.select().from(patients).where(eq(patients.id, p.id)))[0]).toMatchObject({
+      blocked: false,
+      name: p.name,
+    });
+
+    const blocked = await call('PATCH', `/users/user/${p.id}`, assistant, { blocked: true });
+    expect(blocked.statusCode, blocked.body).toBe(200);
+    expect(blocked.json().blocked).toBe(true);
+    const live = await db.db
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.credentialId, p.credential.id), sql`${sessions.revokedAt} is null`));
+    expect(live).toEqual([]);
+    expect(await auditOf('patients.block', p.id)).toHaveLength(1);
+  });
+
+  it('POST /users/block/{id} toggles the block (front desk only) and answers the user with user_id', async () => {
+    const p = await createPatient(db.db);
+    const on = await call('POST', `/users/block/${p.id}`, assistant);
+    expect(on.statusCode, on.body).toBe(200);
+    expect(on.json()).toMatchObject({ user_id: p.id, blocked: true });
+    const off = await call('POST', `/users/block/${p.id}`, legacyAdmin);
+    expect(off.json()).toMatchObject({ user_id: p.id, blocked: false });
+    expect((await call('POST', `/users/block/${p.id}`, clinician)).statusCode).toBe(403);
+    expect((await call('POST', '/users/block/99999999', assistant)).json()).toEqual({ detail: 'User not found' });
+    expect((await db.db.select().from(patients).where(eq(patients.id, p.id)))[0]?.blocked).toBe(false);
+  });
+});
+
+describe('admins', () => {
+  it('GET /admin/me answers {username, email} of the caller', async () => {
+    const s = await createStaff(db.db, { roles: ['assistant'] });
+    const reply = await call('GET', '/admin/me', { kind: 'staff', id: s.id, roles: ['assistant'] });
+    expect(reply.statusCode).toBe(200);
+    expect(reply.json()).toEqual({ username: s.username, email: s.email });
+  });
+
+  it('POST /admin/ creates a staff account with the legacy admin roles (admin only); duplicates 400', async () => {
+    const username = `oper${unique()}`;
+    const body = { username, email: `${username}@clinic.example`, password: 'Backoffice-Admin-2026!' };
+    expect((await call('POST', '/admin/', clinician, body)).statusCode).toBe(403);
+    const reply = await call('POST', '/admin/', legacyAdmin, { ...body, username: username.toUpperCase() });
+    expect(reply.statusCode, reply.body).toBe(201);
+    expect(reply.json()).toEqual({ username, email: body.email });
+    const [row] = await db.db.select().from(staff).where(eq(staff.username, username));
+    expect(row).toMatchObject({ name: username, blocked: false });
+    expect([...(row?.roles ?? [])].sort()).toEqual(['admin', 'assistant', 'clinician']);
+    const [audit] = await auditOf('staff.create', row?.id);
+    expect(audit).toMatchObject({ outcome: 'success', actorId: legacyAdmin.id });
+    const again = await call('POST', '/admin/', legacyAdmin, { ...body, email: `x${body.email}` });
+    expect(again.statusCode).toBe(400);
+    expect(again.json()).toEqual({ detail: 'Admin with this username already exists' });
+  });
+
+  it('POST /admin/ with a weak password is 422 and creates nobody', async () => {
+    const username = `weak${unique()}`;
+    const reply = await call('POST', '/admin/', legacyAdmin, {
+      username,
+      email: `${username}@clinic.example`,
+      password: 'admin',
+    });
+    expect(reply.statusCode).toBe(422);
+    expect(reply.json().detail[0].loc).toEqual(['body', 'password']);
+    expect(await db.db.select().from(staff).where(eq(staff.username, username))).toEqual([]);
+  });
+
+  it("PUT /admin/mail/change changes the caller's e-mail (admin only; taken address 400)", async () => {
+    const s = await createStaff(db.db, { roles: ['admin'] });
+    const other = await createStaff(db.db);
+    const who: TokenFor = { kind: 'staff', id: s.id, roles: ['admin'] };
+    const newMail = `Renamed-${unique()}@Clinic.example`;
+    const reply = await call('PUT', `/admin/mail/change?new_mail=${encodeURIComponent(newMail)}`, who);
+    expect(reply.statusCode, reply.body).toBe(200);
+    expect(reply.json()).toEqual({ username: s.username, email: newMail.toLowerCase() });
+    expect((await db.db.select().from(staff).where(eq(staff.id, s.id)))[0]?.email).toBe(newMail.toLowerCase());
+    const taken = await call('PUT', `/admin/mail/change?new_mail=${encodeURIComponent(other.email)}`, who);
+    expect(taken.statusCode).toBe(400);
+    expect(taken.json().detail).toMatch(/already exists/);
+    const clin = await createStaff(db.db, { roles: ['clinician'] });
+    const denied = await call('PUT', '/admin/mail/change?new_mail=a%40b.example', {
+      kind: 'staff',
+      id: clin.id,
+      roles: ['clinician'],
+    });
+    expect(denied.statusCode).toBe(403);
+  });
+
+  it("PUT /admin/password sets the caller's password without the current one: policy, sessions, mail, audit", async () => {
+    const s = await createStaff(db.db, { roles: ['clinician'] });
+    const who: TokenFor = { kind: 'staff', id: s.id, roles: ['clinician'] };
+    const own = await tokenFor(main, who);
+    const other = await tokenFor(main, who);
+    const weak = await call('PUT', '/admin/password?new_password=short', own);
+    expect(weak.statusCode).toBe(422);
+    expect(weak.json().detail[0].loc).toEqual(['query', 'new_password']);
+
+    const newPassword = 'Backoffice-Changed-2026!';
+    const mailsBefore = mailer.messages.length;
+    const reply = await call('PUT', `/admin/password?new_password=${encodeURIComponent(newPassword)}`, own);
+    expect(reply.statusCode, reply.body).toBe(200);
+    expect(typeof reply.json()).toBe('string');
+    const [cred] = await db.db.select().from(credentials).where(eq(credentials.staffId, s.id));
+    expect(await verifyPassword(newPassword, cred?.passwordHash as string, 'argon2id')).toBe(true);
+    expect(await verifyPassword(DEFAULT_PASSWORD, cred?.passwordHash as string, 'argon2id')).toBe(false);
+    expect((await call('GET', '/admin/me', own)).statusCode).toBe(200);
+    expect((await call('GET', '/admin/me', other)).statusCode).toBe(401);
+    const [audit] = await auditOf('auth.password_change', s.id);
+    expect(audit?.details).toMatchObject({ currentPasswordChecked: false, via: 'legacy', revokedSessions: 1 });
+    await mailer.flush();
+    expect(mailer.messages.slice(mailsBefore).map((m) => m.to)).toEqual([s.email]);
+  });
+
+  it('POST /recover answers the same string for known, unknown and missing addresses; mails staff by username', async () => {
+    const s = await createStaff(db.db);
+    const mailsBefore = mailer.messages.length;
+    for (const query of [
+      `email=${encodeURIComponent(s.email)}`,
+      'email=ghost%40nowhere.example',
+      `username=${s.username}`,
+      'username=nobody',
+      '',
+    ]) {
+      const reply = await call('POST', `/recover?${query}`, null);
+      expect(reply.statusCode, query).toBe(200);
+      expect(reply.json()).toBe(RECOVER_ANSWER);
+    }
+    await mailer.flush();
+    expect(mailer.messages.slice(mailsBefore).map((m) => m.to)).toEqual([s.email, s.email]);
+    const forgot = await db.db.select().from(auditEvents).where(eq(auditEvents.action, 'auth.password_forgot'));
+    expect(forgot.length).toBe(4);
+  });
+});
