@@ -213,7 +213,7 @@ describe('production refuses unsafe deployments (CF-1, AU-8, DP-7, DP-8)', () =>
     ]);
   });
 
-  it('refuses the old back-office gateway\'s allow-every-origin CORS in production, not elsewhere', () => {
+  it("refuses the old back-office gateway's allow-every-origin CORS in production, not elsewhere", () => {
     expect(problemsOf({ ...goodProduction, LEGACY_BACKOFFICE_CORS_ORIGINS: '*' })).toEqual([
       'LEGACY_BACKOFFICE_CORS_ORIGINS must not contain a wildcard (the old gateway allowed every origin)',
     ]);

@@ -14,7 +14,7 @@
  *   policy, argon2id, other sessions ended, owner e-mailed, audited as unverified).
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { hasAnyRole } from '../../lib/authorization.js';
 import { auditOrigin } from '../../plugins/auth.js';
@@ -35,7 +35,7 @@ import {
 import { staffService } from '../staff/index.js';
 import { Username } from '../staff/staff.schema.js';
 import { legacyStaff } from './legacy.auth.js';
-import { LegacyError, LegacyValidationError } from './legacy.errors.js';
+import { LegacyError } from './legacy.errors.js';
 import { Detail, legacyCall, type Mapping, sendJsonString, ValidationDetail } from './legacy.responses.js';
 import { LegacyUser, LegacyUserWithId, toLegacyUser } from './legacy.views.js';
 
