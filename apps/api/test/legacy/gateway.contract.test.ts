@@ -1,0 +1,415 @@
+/**
+ * Patient gateway (legacy-compat.md §A): every endpoint of the A.1 table, spoken to over HTTP the
+ * way the mobile app does. Each test uses its own patient unless it reads a demo fixture.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  acceptedPatient,
+  adminToken,
+  appointmentForm,
+  argentinaWallClock,
+  call,
+  createReading,
+  expectAppointment,
+  expectBusinessError,
+  expectDetail,
+  expectGatewayUser,
+  expectKeys,
+  expectNotAuthenticated,
+  expectReading,
+  expectStatus,
+  expectValidation422,
+  type LegacyHarness,
+  login,
+  newPatient,
+  resetQueue,
+  startLegacy,
+  submit,
+  unique,
+} from './harness.js';
+
+let h: LegacyHarness;
+let admin: string;
+
+beforeAll(async () => {
+  h = await startLegacy();
+  admin = await adminToken(h);
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('A.2 POST /token (login, refresh)', () => {
+  it('logs a demo patient in with the OAuth2 password form and answers only tokens', async () => {
+    const body = await login(h.gateway, '40123456', 'thepassword');
+    expectKeys(body, ['access_token', 'token_type'], ['refresh_token', 'expires_in']);
+    expect(body.access_token.split('.')).toHaveLength(3);
+    expect(body.token_type).toBe('bearer');
+    if (body.expires_in !== undefined) {
+      expect(Number.isInteger(body.expires_in)).toBe(true);
+      expect(body.expires_in).toBeGreaterThan(0);
+    }
+    if (body.refresh_token !== undefined) expect(typeof body.refresh_token).toBe('string');
+  });
+
+  it('refuses a wrong password with 401 and a FastAPI detail', async () => {
+    const reply = await call(h.gateway, 'POST', '/token', { form: { username: '40123457', password: 'wrong-one' } });
+    expectStatus(reply, 401);
+    expectDetail(reply);
+  });
+
+  it('refuses an unknown DNI with 401/404 and a FastAPI detail', async () => {
+    const reply = await call(h.gateway, 'POST', '/token', {
+      form: { username: `9${unique()}`, password: 'whatever1' },
+    });
+    expectStatus(reply, [401, 404]);
+    expectDetail(reply);
+  });
+
+  it('refuses empty fields with a 4xx (never 403)', async () => {
+    const reply = await call(h.gateway, 'POST', '/token', { form: { username: '', password: '' } });
+    expect(reply.status).toBeGreaterThanOrEqual(400);
+    expect(reply.status).toBeLessThan(500);
+    expect(reply.status).not.toBe(403);
+  });
+
+  it('refreshes with grant_type=refresh_token and rotates the refresh token', async () => {
+    const first = await login(h.gateway, '40123457', 'thepassword2');
+    expect(typeof first.refresh_token).toBe('string');
+    const reply = await call(h.gateway, 'POST', '/token', {
+      form: { grant_type: 'refresh_token', refresh_token: first.refresh_token },
+    });
+    expectStatus(reply, 200);
+    expectKeys(reply.body, ['access_token', 'token_type', 'refresh_token'], ['expires_in']);
+    expect(reply.body.token_type).toBe('bearer');
+    expect(reply.body.refresh_token).not.toBe(first.refresh_token);
+    const me = await call(h.gateway, 'GET', '/users/me', { token: reply.body.access_token });
+    expectStatus(me, 200);
+    expect(me.body.dni).toBe('40123457');
+  });
+
+  it('refuses an unknown refresh token with 401 "Invalid or expired refresh token"', async () => {
+    const reply = await call(h.gateway, 'POST', '/token', {
+      form: { grant_type: 'refresh_token', refresh_token: `nope-${unique()}` },
+    });
+    expectStatus(reply, 401);
+    expect(reply.body).toEqual({ detail: 'Invalid or expired refresh token' });
+  });
+
+  it('refuses a refresh without a token with a 4xx (never 403, never 5xx)', async () => {
+    const reply = await call(h.gateway, 'POST', '/token', { form: { grant_type: 'refresh_token' } });
+    expect(reply.status).toBeGreaterThanOrEqual(400);
+    expect(reply.status).toBeLessThan(500);
+    expect(reply.status).not.toBe(403);
+  });
+});
+
+describe('A.3 /users/me', () => {
+  it('GET returns the captured user shape, without user_id', async () => {
+    const token = (await login(h.gateway, '1000', 'tuvieja')).access_token;
+    const me = await call(h.gateway, 'GET', '/users/me', { token });
+    expectStatus(me, 200);
+    expectGatewayUser(me.body);
+    expect(me.body.dni).toBe('1000');
+    expect(me.body.blocked).toBe(false);
+  });
+
+  it('GET without a token is 401 Not authenticated', async () => {
+    expectNotAuthenticated(await call(h.gateway, 'GET', '/users/me'));
+  });
+
+  it('PATCH is partial, returns the full updated user and is visible at once', async () => {
+    const p = await newPatient(h, admin);
+    const email = `patched-${unique()}@patients.example`;
+    const patched = await call(h.gateway, 'PATCH', '/users/me', {
+      token: p.token,
+      json: { name: 'Lucía', surname: 'Gómez', email },
+    });
+    expectStatus(patched, 200);
+    expectGatewayUser(patched.body);
+    expect(patched.body).toMatchObject({ name: 'Lucía', surname: 'Gómez', email, dni: p.dni });
+    const only = await call(h.gateway, 'PATCH', '/users/me', { token: p.token, json: { name: 'Lu' } });
+    expectStatus(only, 200);
+    expect(only.body).toMatchObject({ name: 'Lu', surname: 'Gómez', email });
+    const me = await call(h.gateway, 'GET', '/users/me', { token: p.token });
+    expect(me.body).toMatchObject({ name: 'Lu', surname: 'Gómez', email });
+  });
+
+  it('PATCH without a token is 401, with an invalid e-mail 422', async () => {
+    expectNotAuthenticated(await call(h.gateway, 'PATCH', '/users/me', { json: { name: 'X' } }));
+    const p = await newPatient(h, admin);
+    expectValidation422(
+      await call(h.gateway, 'PATCH', '/users/me', { token: p.token, json: { email: 'not-an-email' } }),
+    );
+  });
+});
+
+describe('A.4 glucose readings', () => {
+  it('POST /glucose/create takes the query string, empty JSON body, and answers 201 with the reading', async () => {
+    const p = await newPatient(h, admin);
+    const reply = await createReading(h, p.token, {
+      glucose_level: '135',
+      reading_type: 'DESAYUNO',
+      notes: 'antes del café',
+    });
+    expectStatus(reply, 201);
+    expectReading(reply.body);
+    expect(reply.body).toMatchObject({
+      glucose_level: 135,
+      reading_type: 'DESAYUNO',
+      notes: 'antes del café',
+      user_id: p.userId,
+    });
+  });
+
+  it('POST /glucose/create renders a sent created_at as DD/MM/YYYY HH:MM:SS Argentina time', async () => {
+    const p = await newPatient(h, admin);
+    const withMs = await createReading(h, p.token, {
+      glucose_level: '110',
+      reading_type: 'CENA',
+      created_at: '2026-01-18T10:46:15.123Z',
+    });
+    expectStatus(withMs, 201);
+    expect(withMs.body.created_at).toBe('18/01/2026 07:46:15');
+    const appForm = await createReading(h, p.token, {
+      glucose_level: '98',
+      reading_type: 'OTRO',
+      created_at: '2026-02-01T02:05:09Z',
+    });
+    expectStatus(appForm, 201);
+    expect(appForm.body.created_at).toBe('31/01/2026 23:05:09');
+    expect(appForm.body.notes).toBeNull();
+  });
+
+  it('POST /glucose/create without created_at stamps the current Argentina time', async () => {
+    const p = await newPatient(h, admin);
+    const before = h.clock.now().getTime();
+    const reply = await createReading(h, p.token, { glucose_level: '101', reading_type: 'ALMUERZO' });
+    const after = h.clock.now().getTime();
+    expectStatus(reply, 201);
+    const candidates = new Set<string>();
+    for (let t = Math.floor(before / 1000) * 1000; t <= after + 1000; t += 1000)
+      candidates.add(argentinaWallClock(new Date(t)));
+    expect([...candidates]).toContain(reply.body.created_at);
+  });
+
+  it('POST /glucose/create refuses a missing or invalid level or type with 400/422', async () => {
+    const p = await newPatient(h, admin);
+    expectValidation422(await createReading(h, p.token, { reading_type: 'DESAYUNO' }));
+    expectStatus(await createReading(h, p.token, { glucose_level: '120', reading_type: 'BRUNCH' }), [400, 422]);
+    expectStatus(await createReading(h, p.token, { glucose_level: 'alto', reading_type: 'CENA' }), [400, 422]);
+    expectStatus(await call(h.gateway, 'POST', '/glucose/create', { token: p.token, emptyJson: true }), [400, 422]);
+  });
+
+  it('POST /glucose/create without a token is 401 before validating the query', async () => {
+    expectNotAuthenticated(await call(h.gateway, 'POST', '/glucose/create', { emptyJson: true }));
+  });
+
+  it('GET /glucose/mine and /glucose/mine/latest wrap readings in {"readings": [...]}', async () => {
+    const p = await newPatient(h, admin);
+    const empty = await call(h.gateway, 'GET', '/glucose/mine', { token: p.token });
+    expectStatus(empty, 200);
+    expect(empty.body).toEqual({ readings: [] });
+    const created = await createReading(h, p.token, { glucose_level: '140', reading_type: 'MERIENDA', notes: 'n1' });
+    for (const path of ['/glucose/mine', '/glucose/mine/latest']) {
+      const reply = await call(h.gateway, 'GET', path, { token: p.token });
+      expectStatus(reply, 200);
+      expectKeys(reply.body, ['readings']);
+      expect(reply.body.readings).toHaveLength(1);
+      expectReading(reply.body.readings[0]);
+      expect(reply.body.readings[0]).toEqual(created.body);
+    }
+    expectNotAuthenticated(await call(h.gateway, 'GET', '/glucose/mine'));
+    expectNotAuthenticated(await call(h.gateway, 'GET', '/glucose/mine/latest'));
+  });
+});
+
+describe('A.5 achievements', () => {
+  it('GET /achievements/streak/ has streak, max_streak, four_times_today, streak_last_date', async () => {
+    const p = await newPatient(h, admin);
+    const reply = await call(h.gateway, 'GET', '/achievements/streak/', { token: p.token });
+    expectStatus(reply, 200);
+    expectKeys(reply.body, ['streak', 'max_streak', 'four_times_today', 'streak_last_date']);
+    expect(reply.body).toMatchObject({ streak: 0, max_streak: 0, four_times_today: 0 });
+    expect(reply.body.streak_last_date === null || typeof reply.body.streak_last_date === 'string').toBe(true);
+    expectNotAuthenticated(await call(h.gateway, 'GET', '/achievements/streak/'));
+  });
+
+  it('GET /achievements/ is a plain array of {ach_id, name, attribute, got, progress, threshold}', async () => {
+    const p = await newPatient(h, admin);
+    const reply = await call(h.gateway, 'GET', '/achievements/', { token: p.token });
+    expectStatus(reply, 200);
+    expect(Array.isArray(reply.body)).toBe(true);
+    const ids = reply.body.map((a: { ach_id: number }) => a.ach_id);
+    for (let id = 1; id <= 10; id += 1) expect(ids).toContain(id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const a of reply.body) {
+      expectKeys(a, ['ach_id', 'name', 'attribute', 'got', 'progress', 'threshold']);
+      expect(Number.isInteger(a.ach_id)).toBe(true);
+      expect(typeof a.name).toBe('string');
+      expect(['times_measured', 'max_streak']).toContain(a.attribute);
+      expect(a.got).toBe(false);
+      expect(a.progress).toBe(0);
+      expect(Number.isInteger(a.threshold)).toBe(true);
+    }
+    const first = reply.body.find((a: { ach_id: number }) => a.ach_id === 1);
+    expect(first).toMatchObject({ attribute: 'times_measured', threshold: 1 });
+    expectNotAuthenticated(await call(h.gateway, 'GET', '/achievements/'));
+  });
+});
+
+describe('A.6 appointments and queue', () => {
+  it('a fresh patient: state "NONE", placement -1, queue open true, no appointments', async () => {
+    await resetQueue(h, admin);
+    const p = await newPatient(h, admin);
+    const state = await call(h.gateway, 'GET', '/appointments/state', { token: p.token });
+    expectStatus(state, 200);
+    expect(state.text).toBe('"NONE"');
+    const placement = await call(h.gateway, 'GET', '/appointments/placement', { token: p.token });
+    expectStatus(placement, 200);
+    expect(placement.text).toBe('-1');
+    const open = await call(h.gateway, 'GET', '/appointments/queue/open', { token: p.token });
+    expectStatus(open, 200);
+    expect(open.text).toBe('true');
+    const mine = await call(h.gateway, 'GET', '/appointments/mine', { token: p.token });
+    expectStatus(mine, 200);
+    expect(mine.body).toEqual([]);
+  });
+
+  it('POST /appointments/submit with an empty JSON body answers 201 and a bare integer placement', async () => {
+    await resetQueue(h, admin);
+    const a = await newPatient(h, admin);
+    const b = await newPatient(h, admin);
+    const first = await submit(h, a.token);
+    expectStatus(first, 201);
+    expect(first.text).toBe('0');
+    const second = await submit(h, b.token);
+    expectStatus(second, 201);
+    expect(second.body).toBe(1);
+    const state = await call(h.gateway, 'GET', '/appointments/state', { token: b.token });
+    expect(state.body).toBe('PENDING');
+    const placement = await call(h.gateway, 'GET', '/appointments/placement', { token: b.token });
+    expect(placement.body).toBe(1);
+  });
+
+  it('POST /appointments/create needs ACCEPTED, answers 201 with the appointment, and moves to CREATED', async () => {
+    await resetQueue(h, admin);
+    const p = await newPatient(h, admin);
+    expectStatus(await submit(h, p.token), 201);
+    const early = await call(h.gateway, 'POST', '/appointments/create', { token: p.token, json: appointmentForm() });
+    expectBusinessError(early, /Appointment wasn't accepted yet/);
+    const placement = (await call(h.gateway, 'GET', '/appointments/placement', { token: p.token })).body;
+    expectStatus(await call(h.backoffice, 'PUT', `/appointments/accept/${placement}`, { token: admin }), 201);
+    const created = await call(h.gateway, 'POST', '/appointments/create', { token: p.token, json: appointmentForm() });
+    expectStatus(created, 201);
+    expectAppointment(created.body);
+    expect(created.body).toMatchObject({
+      user_id: p.userId,
+      glucose_objective: 100,
+      insulin_type: 'rapid',
+      dose: 10,
+      fast_insulin: 'Humalog',
+      fixed_dose: 2,
+      ratio: 12,
+      sensitivity: 40,
+      pump_type: 'none',
+      control_data: '',
+      motive: ['AJUSTE', 'HIPERGLUCEMIA'],
+    });
+    expect((await call(h.gateway, 'GET', '/appointments/state', { token: p.token })).body).toBe('CREATED');
+    const mine = await call(h.gateway, 'GET', '/appointments/mine', { token: p.token });
+    expectStatus(mine, 200);
+    expect(mine.body).toEqual([created.body]);
+  });
+
+  it('POST /appointments/create refuses an invalid motive with 422 and no token with 401', async () => {
+    await resetQueue(h, admin);
+    const p = await newPatient(h, admin);
+    await acceptedPatient(h, admin, p);
+    expectValidation422(
+      await call(h.gateway, 'POST', '/appointments/create', {
+        token: p.token,
+        json: appointmentForm({ motive: ['NADA'] }),
+      }),
+    );
+    expectValidation422(
+      await call(h.gateway, 'POST', '/appointments/create', { token: p.token, json: appointmentForm({ motive: [] }) }),
+    );
+    expectNotAuthenticated(await call(h.gateway, 'POST', '/appointments/create', { json: {} }));
+  });
+
+  it('GET /appointments/{id}/resolution is 404 "not found" for an unknown id', async () => {
+    const p = await newPatient(h, admin);
+    const reply = await call(h.gateway, 'GET', '/appointments/987654/resolution', { token: p.token });
+    expectStatus(reply, 404);
+    expectDetail(reply, /not found/i);
+  });
+
+  it('every queue endpoint answers 401 Not authenticated without a token', async () => {
+    for (const path of [
+      '/appointments/mine',
+      '/appointments/state',
+      '/appointments/placement',
+      '/appointments/queue/open',
+    ]) {
+      expectNotAuthenticated(await call(h.gateway, 'GET', path));
+    }
+    expectNotAuthenticated(await call(h.gateway, 'POST', '/appointments/submit', { emptyJson: true }));
+    expectNotAuthenticated(await call(h.gateway, 'GET', '/appointments/1/resolution'));
+  });
+});
+
+describe('A.8 password recovery', () => {
+  it('POST /forgot-password answers 200 "Mail should be received anytime" for any address', async () => {
+    for (const email of ['40123456@nobody.example', `ghost-${unique()}@nowhere.example`]) {
+      const reply = await call(h.gateway, 'POST', '/forgot-password', { json: { email } });
+      expectStatus(reply, 200);
+      const message = typeof reply.body === 'string' ? reply.body : reply.body?.message;
+      expect(message).toBe('Mail should be received anytime');
+    }
+  });
+
+  it('POST /reset-password with a bad token says "invalid" or "expired" (4xx, never 403)', async () => {
+    const reply = await call(h.gateway, 'POST', '/reset-password', {
+      json: { token: `bogus-${unique()}`, new_password: 'Otra-Clave-2026!' },
+    });
+    expectBusinessError(reply, /invalid|expired/i);
+  });
+});
+
+describe('A.1 liveness and documentation', () => {
+  it('GET /health is 200 JSON', async () => {
+    const reply = await call(h.gateway, 'GET', '/health');
+    expectStatus(reply, 200);
+    expect(reply.headers.get('content-type')).toMatch(/json/);
+  });
+
+  it('GET /docs is 200 Swagger UI HTML', async () => {
+    const reply = await call(h.gateway, 'GET', '/docs');
+    expectStatus(reply, 200);
+    expect(reply.headers.get('content-type')).toMatch(/text\/html/);
+    expect(reply.text.toLowerCase()).toContain('<html');
+  });
+
+  it('GET /openapi.json describes the patient gateway at root paths', async () => {
+    const reply = await call(h.gateway, 'GET', '/openapi.json');
+    expectStatus(reply, 200);
+    expect(typeof reply.body.openapi).toBe('string');
+    const paths = Object.keys(reply.body.paths ?? {});
+    for (const p of ['/token', '/users/me', '/glucose/create', '/glucose/mine', '/appointments/submit']) {
+      expect(paths).toContain(p);
+    }
+    expect(paths.filter((p) => p.startsWith('/v1'))).toEqual([]);
+  });
+
+  it('endpoints the gateway never had are absent (404/405)', async () => {
+    const p = await newPatient(h, admin);
+    const reading = await createReading(h, p.token, { glucose_level: '120', reading_type: 'OTRO' });
+    expectStatus(await call(h.gateway, 'DELETE', `/glucose/${reading.body.id}`, { token: p.token }), [404, 405]);
+    expectStatus(await call(h.gateway, 'DELETE', `/glucose/delete/${reading.body.id}`, { token: p.token }), [404, 405]);
+    expectStatus(await call(h.gateway, 'POST', '/users/register', { json: {} }), [404, 405]);
+    expectStatus(await call(h.gateway, 'POST', '/logout', { token: p.token }), [404, 405]);
+    const mine = await call(h.gateway, 'GET', '/glucose/mine', { token: p.token });
+    expect(mine.body.readings).toHaveLength(1);
+  });
+});
