@@ -91,9 +91,9 @@ export function trustProxyOption(trust: Config['http']['trustProxy']) {
   return [...trust];
 }
 
-export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({
-    logger: loggerOptions(config, options.logStream),
+/** HTTP server options shared by the main listener and the legacy ones (modules/legacy). */
+export function serverOptions(config: Config) {
+  return {
     genReqId: requestIdOf,
     // One access-log line per request, written at completion (Fastify's default writes two):
     // logging is a measurable share of a small request's CPU (bench: ≈ 0.35 → 0.19 ms at warn).
@@ -103,7 +103,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     requestTimeout: config.http.requestTimeoutMs,
     connectionTimeout: config.http.requestTimeoutMs,
     return503OnClosing: true,
-    forceCloseConnections: 'idle',
+    forceCloseConnections: 'idle' as const,
+  };
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config, options.logStream),
+    ...serverOptions(config),
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 200 },
     ajv: { customOptions: { coerceTypes: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -10,9 +10,9 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify';
-import Fastify, { LogController } from 'fastify';
+import Fastify from 'fastify';
 import fp from 'fastify-plugin';
-import { requestIdOf, trustProxyOption } from '../../app.js';
+import { serverOptions } from '../../app.js';
 import authPlugin from '../../plugins/auth.js';
 import validationPlugin from '../../plugins/validation.js';
 import legacyDocs from './legacy.docs.js';
@@ -77,14 +77,7 @@ export async function buildLegacyApp(
   const { config } = main;
   const app = Fastify({
     loggerInstance: main.log.child({ listener: `legacy-${kind}` }),
-    genReqId: requestIdOf,
-    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
-    trustProxy: trustProxyOption(config.http.trustProxy),
-    bodyLimit: config.http.bodyLimit,
-    requestTimeout: config.http.requestTimeoutMs,
-    connectionTimeout: config.http.requestTimeoutMs,
-    return503OnClosing: true,
-    forceCloseConnections: 'idle',
+    ...serverOptions(config),
     // E.13: the old clients call both `/achievements/` and `/users` forms; FastAPI redirected one of
     // them with a 307 that some HTTP stacks drop the body on. We serve both directly.
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: true, maxParamLength: 200 },

@@ -155,20 +155,18 @@ export class ReadingQueries {
 
   /**
    * Every live reading of one patient measured at or after `from` (all when absent), oldest first,
-   * for `GET /glucose/user/{id}[/latest]`. Read newest-first in keyset chunks on the patient index
-   * and reversed, so each query is bounded; audited as one read.
+   * for `GET /glucose/user/{id}[/latest]`: keyset chunks on the patient index (each query bounded),
+   * collected and audited as one read with the count returned.
    */
   async allOfPatientOldestFirst(actor: Actor, origin: AuditOrigin, patientId: number, from?: Date) {
     await this.assertReadable(actor, origin, patientId, 'readings.read');
     const rows: repo.ReadingRow[] = [];
     let after: { atMicros: number; id: number } | null = null;
-    for (;;) {
-      const page = await repo.listPage(this.d.db, patientId, { from }, LEGACY_CHUNK, after);
+    do {
+      const page = await repo.listOldestFirst(this.d.db, patientId, from, LEGACY_CHUNK, after);
       rows.push(...page.rows);
-      if (!page.more || !page.last) break;
-      after = page.last;
-    }
-    rows.reverse();
+      after = page.more ? page.last : null;
+    } while (after);
     await this.d.audit.record(this.d.db, {
       ...origin,
       action: 'readings.read',
