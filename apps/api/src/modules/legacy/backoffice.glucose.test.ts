@@ -72,8 +72,12 @@ describe('POST /glucose/reading', () => {
       reading_type: 'CENA',
       notes: 'cargada en consultorio',
     });
-    expect(body.created_at).toBe(formatLegacyDate(main.clock.now(), main.config.clinic.timezone));
+    const now = main.clock.now().getTime();
     const [row] = await db.db.select().from(readings).where(eq(readings.id, body.id));
+    // Without created_at the reading is timed "now", shown in clinic time (compared with the stored
+    // instant: the wall clock may tick to the next second between the request and this line).
+    expect(body.created_at).toBe(formatLegacyDate(row?.measuredAt as Date, main.config.clinic.timezone));
+    expect(now - (row?.measuredAt as Date).getTime()).toBeLessThan(60_000);
     expect(row).toMatchObject({
       patientId: p.id,
       valueMgDl: 135,
