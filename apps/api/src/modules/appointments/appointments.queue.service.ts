@@ -86,7 +86,14 @@ export class QueueService {
 
   /** The unlocked one-query check: most refusals of a burst end here, before the line. */
   private async precheck(patientId: number): Promise<void> {
-    this.refuseIfKnown();
+    if (this.verdict && performance.now() < this.verdict.until) {
+      // The cached verdict describes the queue, not the patient: one who already holds a request
+      // must hear request_active whatever the timing (the legacy app's "already exists" text
+      // depends on it). One indexed lookup instead of the full precheck.
+      const current = await repo.findCurrent(this.d.db, patientId);
+      if (current) throw new RequestActiveError(current.state as RequestState);
+      this.refuseIfKnown();
+    }
     const pre = await repo.submitPrecheck(this.d.db, patientId);
     if (pre.current) throw new RequestActiveError(pre.current);
     if (!pre.open) throw new QueueClosedError();

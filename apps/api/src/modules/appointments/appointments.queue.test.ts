@@ -125,6 +125,18 @@ describe('submitting a request', () => {
     expect(audit?.details).toEqual({ reason: 'request_active' });
   });
 
+  it('a patient who holds a request hears request_active even right after a "full" answer was cached', async () => {
+    await openQueue(app, db, 1);
+    const [a, b] = [await newPatient(), await newPatient()];
+    expect((await submit(a)).statusCode).toBe(201);
+    // B's refusal is remembered for a moment (burst protection); it must not answer for A.
+    expect((await submit(b)).json().code).toBe('queue_full');
+    const again = await submit(a);
+    expect(again.statusCode).toBe(409);
+    expect(again.json().code).toBe('request_active');
+    expect((await submit(b)).json().code).toBe('queue_full');
+  });
+
   it('capacity counts active requests, never a placement: a freed slot admits the next patient', async () => {
     await openQueue(app, db, 2);
     const [a, b, c] = [await newPatient(), await newPatient(), await newPatient()];

@@ -58,9 +58,6 @@ function queueError(err: unknown): never {
   throw err;
 }
 
-const isQueueRefusal = (err: unknown) =>
-  err instanceof AppError && (err.code === 'queue_full' || err.code === 'queue_closed');
-
 export default async function gatewayAppointmentsRoutes(root: FastifyInstance) {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const { queue, appointments } = consultationServices(root);
@@ -127,12 +124,6 @@ export default async function gatewayAppointmentsRoutes(root: FastifyInstance) {
         const submitted = await queue.submit(actor, auditOrigin(request), {});
         return reply.status(201).send(submitted.placement);
       } catch (err) {
-        // The queue service may reuse a recent "full"/"closed" answer without looking at the
-        // patient (README, capacity under concurrency). The contract fixes "already exists" for a
-        // patient who holds an entry, so a refused submit asks whether this one does.
-        if (isQueueRefusal(err) && (await queue.current(actor)) !== null) {
-          throw new LegacyError(500, LEGACY_TEXT.alreadyQueued);
-        }
         queueError(err);
       }
     },
