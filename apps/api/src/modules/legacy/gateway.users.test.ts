@@ -91,6 +91,7 @@ describe('PATCH /users/me', () => {
   it('changes name, surname and e-mail (canonical), answers the full user, audits; ignores the rest', async () => {
     const p = await newPatient({ hospitalAccount: 'HC-2' });
     const rid = requestId();
+    const sent = mailer.messages.length;
     const res = await patchMe(
       p.token,
       {
@@ -144,6 +145,12 @@ describe('PATCH /users/me', () => {
       ignored: ['dni', 'password', 'hospital_account', 'blocked', 'times_measured'],
     });
     expect((await me(p.token)).json()).toMatchObject({ name: 'Lucía', email: 'lucia.gomez@patients.example' });
+    // The recovery address changed: its previous owner is told, and the new address is not revealed.
+    await mailer.flush();
+    const notices = mailer.messages.slice(sent);
+    expect(notices.map((m) => m.to)).toEqual([p.email]);
+    expect(notices[0]?.subject).toMatch(/e-mail/);
+    expect(notices[0]?.text).not.toContain('lucia.gomez');
   });
 
   it('is partial: one field changes, the others stay', async () => {

@@ -62,6 +62,28 @@ export function passwordChangedMessage(name: string, at: Date, timeZone: string)
 }
 
 /**
+ * Sent to the *previous* address when an account's e-mail changes: the e-mail is the recovery
+ * channel, so its owner must learn of a change they did not make (a stolen session could otherwise
+ * redirect password resets unnoticed). The new address is not written into the message.
+ */
+export function emailChangedMessage(name: string, at: Date, timeZone: string): Content {
+  const when = new Intl.DateTimeFormat('es-AR', { dateStyle: 'long', timeStyle: 'short', timeZone }).format(at);
+  return {
+    subject: 'Diabetify: tu e-mail fue cambiado / your e-mail address was changed',
+    text: [
+      `Hola ${name},`,
+      '',
+      `El e-mail de tu cuenta fue cambiado el ${when}; este mensaje va a la dirección anterior.`,
+      'Si no fuiste vos, avisá a la clínica cuanto antes.',
+      '',
+      `The e-mail address of your account was changed (${at.toISOString()}); this goes to the previous address.`,
+      'If it was not you, tell the clinic as soon as possible.',
+      '',
+    ].join('\n'),
+  };
+}
+
+/**
  * Consultation queue decisions (modules/appointments). No reason, motive or clinical content: the
  * patient reads those in the app, behind their login.
  */

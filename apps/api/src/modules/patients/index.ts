@@ -4,6 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { issuePasswordToken } from '../auth/auth.password-tokens.js';
+import { sendAfterCommit } from '../notifications/mailer.js';
+import { emailChangedMessage } from '../notifications/messages.js';
 import registerRoute from './patients.register.js';
 import patientRoutes from './patients.routes.js';
 import { PatientsService } from './patients.service.js';
@@ -20,6 +22,10 @@ export function patientsService(app: FastifyInstance): PatientsService {
     passwordMinLength: app.config.identity.passwordMinLength.patient,
     invite: async (tx, to) => {
       await issuePasswordToken(app, tx, to, 'invite');
+    },
+    emailChanged: async (tx, previous) => {
+      const content = emailChangedMessage(previous.name, app.clock.now(), app.config.clinic.timezone);
+      await sendAfterCommit(app, tx, { to: previous.email, ...content }, 'email_changed');
     },
   });
 }

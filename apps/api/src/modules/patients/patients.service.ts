@@ -35,6 +35,8 @@ export interface PatientsDeps {
   passwordMinLength: number;
   /** Issues a set-password invitation in `tx`; the e-mail leaves after the commit. */
   invite(tx: Executor, to: Recipient): Promise<void>;
+  /** Tells the previous address that the account's e-mail changed (sent after `tx` commits). */
+  emailChanged?(tx: Executor, previous: { email: string; name: string }): Promise<void>;
 }
 
 export type CreateSource = 'staff' | 'self_registration';
@@ -349,6 +351,7 @@ export class PatientsService {
           details: { changed, via, ...extraDetails },
         });
         if (changed.length > 0) await this.d.events.publishAfterCommit(tx, 'patients', 'updated', { patientId: id });
+        if (changes.email !== undefined) await this.d.emailChanged?.(tx, { email: current.email, name: current.name });
         return toPatient(row);
       });
     } catch (err) {
