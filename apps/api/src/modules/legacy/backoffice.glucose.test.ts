@@ -76,8 +76,9 @@ describe('POST /glucose/reading', () => {
     const [row] = await db.db.select().from(readings).where(eq(readings.id, body.id));
     // Without created_at the reading is timed "now", shown in clinic time (compared with the stored
     // instant: the wall clock may tick to the next second between the request and this line).
-    expect(body.created_at).toBe(formatLegacyDate(row?.measuredAt as Date, main.config.clinic.timezone));
-    expect(now - (row?.measuredAt as Date).getTime()).toBeLessThan(60_000);
+    if (!row) throw new Error('the reading was not stored');
+    expect(body.created_at).toBe(formatLegacyDate(row.measuredAt, main.config.clinic.timezone));
+    expect(now - row.measuredAt.getTime()).toBeLessThan(60_000);
     expect(row).toMatchObject({
       patientId: p.id,
       valueMgDl: 135,
