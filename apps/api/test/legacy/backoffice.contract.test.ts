@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   acceptedPatient,
-  adminToken,
   appointmentForm,
   call,
   createReading,
@@ -23,7 +22,7 @@ import {
   newPatient,
   resetQueue,
   resolutionForm,
-  startLegacy,
+  startWithAdmin,
   submit,
   USER_FIELDS,
   unique,
@@ -34,12 +33,9 @@ let h: LegacyHarness;
 let admin: string;
 
 beforeAll(async () => {
-  h = await startLegacy();
-  admin = await adminToken(h);
+  ({ h, admin } = await startWithAdmin());
 });
-afterAll(async () => {
-  await h?.close();
-});
+afterAll(() => h?.close());
 
 const STRONG = 'Backoffice-Contract-2026!';
 

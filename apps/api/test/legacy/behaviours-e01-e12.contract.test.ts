@@ -22,7 +22,7 @@ import {
   newPatient,
   parseLegacyDate,
   resetQueue,
-  startLegacy,
+  startWithAdmin,
   submit,
   unique,
   type Wire,
@@ -32,12 +32,9 @@ let h: LegacyHarness;
 let admin: string;
 
 beforeAll(async () => {
-  h = await startLegacy();
-  admin = await adminToken(h);
+  ({ h, admin } = await startWithAdmin());
 });
-afterAll(async () => {
-  await h?.close();
-});
+afterAll(() => h?.close());
 
 describe('§E behaviours 1–12', () => {
   it('E.1 identity: the DNI is a string (may be non-numeric), the numeric user_id is hidden from /users/me', async () => {

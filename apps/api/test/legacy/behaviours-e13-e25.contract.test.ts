@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ALLOWED_ORIGIN,
   acceptedPatient,
-  adminToken,
   appointmentForm,
   call,
   createReading,
@@ -22,7 +21,7 @@ import {
   newPatient,
   resetQueue,
   resolutionForm,
-  startLegacy,
+  startWithAdmin,
   submit,
   unique,
   type Wire,
@@ -32,12 +31,9 @@ let h: LegacyHarness;
 let admin: string;
 
 beforeAll(async () => {
-  h = await startLegacy();
-  admin = await adminToken(h);
+  ({ h, admin } = await startWithAdmin());
 });
-afterAll(async () => {
-  await h?.close();
-});
+afterAll(() => h?.close());
 
 /** 200, served directly (no 307 redirect), same body for both spellings. */
 async function expectBothSpellings(base: string, method: string, a: string, b: string, token: string) {

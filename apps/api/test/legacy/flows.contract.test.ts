@@ -4,7 +4,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  adminToken,
   appointmentForm,
   call,
   createReading,
@@ -21,7 +20,7 @@ import {
   parseLegacyDate,
   resetQueue,
   resolutionForm,
-  startLegacy,
+  startWithAdmin,
   submit,
   type Wire,
 } from './harness.js';
@@ -30,12 +29,9 @@ let h: LegacyHarness;
 let admin: string;
 
 beforeAll(async () => {
-  h = await startLegacy();
-  admin = await adminToken(h);
+  ({ h, admin } = await startWithAdmin());
 });
-afterAll(async () => {
-  await h?.close();
-});
+afterAll(() => h?.close());
 
 const state = async (token: string) => (await call(h.gateway, 'GET', '/appointments/state', { token })).body;
 const placement = async (token: string) => (await call(h.gateway, 'GET', '/appointments/placement', { token })).body;

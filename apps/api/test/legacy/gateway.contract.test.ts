@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   acceptedPatient,
-  adminToken,
   appointmentForm,
   argentinaWallClock,
   call,
@@ -23,7 +22,7 @@ import {
   login,
   newPatient,
   resetQueue,
-  startLegacy,
+  startWithAdmin,
   submit,
   unique,
 } from './harness.js';
@@ -32,12 +31,9 @@ let h: LegacyHarness;
 let admin: string;
 
 beforeAll(async () => {
-  h = await startLegacy();
-  admin = await adminToken(h);
+  ({ h, admin } = await startWithAdmin());
 });
-afterAll(async () => {
-  await h?.close();
-});
+afterAll(() => h?.close());
 
 describe('A.2 POST /token (login, refresh)', () => {
   it('logs a demo patient in with the OAuth2 password form and answers only tokens', async () => {

@@ -211,6 +211,12 @@ export async function adminToken(h: LegacyHarness): Promise<string> {
   return (await login(h.backoffice, 'admin', 'admin')).access_token;
 }
 
+/** One server per test file, with the demo admin signed in: `({ h, admin } = await startWithAdmin())`. */
+export async function startWithAdmin(): Promise<{ h: LegacyHarness; admin: string }> {
+  const h = await startLegacy();
+  return { h, admin: await adminToken(h) };
+}
+
 let uniqueCounter = 0;
 export function unique(): string {
   uniqueCounter += 1;

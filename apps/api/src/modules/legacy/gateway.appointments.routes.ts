@@ -30,6 +30,7 @@ import {
 } from './legacy.appointments.views.js';
 import { LEGACY_PATIENT } from './legacy.auth.js';
 import { LegacyError } from './legacy.errors.js';
+import { sendJsonString } from './legacy.responses.js';
 
 const tags = ['appointments'];
 const auth = { auth: LEGACY_PATIENT };
@@ -73,10 +74,7 @@ export default async function gatewayAppointmentsRoutes(root: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      const state = legacyStateOf(await queue.current(actorOf(request)));
-      // Fastify sends a string payload untouched (no serializer): the JSON text `"NONE"`, quotes
-      // included, is made here. The cast only tells the typed reply that it is already serialized.
-      return reply.type('application/json').send(JSON.stringify(state) as typeof state);
+      return sendJsonString(reply, legacyStateOf(await queue.current(actorOf(request))));
     },
   );
 

@@ -21,12 +21,11 @@ import type { ReadingRow } from '../readings/readings.repository.js';
 import { contextFromLegacy, LEGACY_READING_TYPES, type LegacyReadingType } from '../readings/readings.rules.js';
 import { LEGACY_PATIENT, patientIdOf } from './legacy.auth.js';
 import { type FastApiIssue, LegacyValidationError } from './legacy.errors.js';
+import { Detail, ValidationDetail } from './legacy.responses.js';
 import { LegacyReading, LegacyReadings, toLegacyReading } from './legacy.views.js';
 
 /** `/glucose/mine/latest` (A.4): the last 15 days. */
 export const LATEST_DAYS = 15;
-
-const Detail = Type.Object({ detail: Type.Unknown() });
 
 const CreateQuery = Type.Object({
   glucose_level: Type.Number({ description: 'mg/dL (10–1000); echoed back as sent (one decimal kept)' }),
@@ -119,7 +118,7 @@ export default async function gatewayGlucoseRoutes(root: FastifyInstance) {
         tags: ['glucose'],
         summary: 'Record a reading from the query string (no body; an empty JSON body is accepted)',
         querystring: CreateQuery,
-        response: { 201: LegacyReading, 401: Detail, 422: Detail },
+        response: { 201: LegacyReading, 401: Detail, 422: ValidationDetail },
       },
     },
     async (request, reply) => {

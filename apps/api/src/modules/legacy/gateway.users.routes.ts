@@ -27,6 +27,7 @@ import type { Patient } from '../patients/patients.schema.js';
 import { Email, PersonName } from '../patients/patients.schema.js';
 import { LEGACY_PATIENT, patientIdOf } from './legacy.auth.js';
 import { LegacyError, LegacyValidationError } from './legacy.errors.js';
+import { Detail, sendJsonString, ValidationDetail } from './legacy.responses.js';
 import { LegacyUser, toLegacyUser } from './legacy.views.js';
 
 /** Same per-address budgets as `/v1/auth/password/*` (PR-6); the per-account limit is the service's. */
@@ -49,7 +50,6 @@ const IGNORED_FIELDS = [
   'user_id',
 ];
 
-const Detail = Type.Object({ detail: Type.Unknown() });
 const ignored = (why: string) => Type.Optional(Type.Unknown({ description: `Ignored: ${why}` }));
 
 const PatchMeBody = Type.Object(
@@ -146,7 +146,7 @@ export default async function gatewayUsersRoutes(root: FastifyInstance) {
         tags: ['users'],
         summary: 'Change your name, surname or e-mail (partial); answers the full updated user',
         body: PatchMeBody,
-        response: { 200: LegacyUser, 400: Detail, 401: Detail, 404: Detail, 422: Detail },
+        response: { 200: LegacyUser, 400: Detail, 401: Detail, 404: Detail, 422: ValidationDetail },
       },
     },
     async (request) => {
@@ -173,13 +173,13 @@ export default async function gatewayUsersRoutes(root: FastifyInstance) {
         tags: ['password'],
         summary: `E-mail a single-use reset link (15 min); always answers "${FORGOT_ANSWER}"`,
         body: ForgotBody,
-        response: { 200: Type.String(), 422: Detail, 429: Detail },
+        response: { 200: Type.String(), 422: ValidationDetail, 429: Detail },
       },
     },
     async (request, reply) => {
       await passwords.forgot(request.body.email, auditOrigin(request), 'query');
       // A bare JSON string (A.8, E.10): Fastify sends a string payload as is, so it is encoded here.
-      return reply.type('application/json; charset=utf-8').send(JSON.stringify(FORGOT_ANSWER));
+      return sendJsonString(reply, FORGOT_ANSWER);
     },
   );
 
@@ -191,7 +191,7 @@ export default async function gatewayUsersRoutes(root: FastifyInstance) {
         tags: ['password'],
         summary: 'Set a new password with the e-mailed token; ends every session. Refusals are 400',
         body: ResetBody,
-        response: { 200: ResetAnswer, 400: Detail, 422: Detail, 429: Detail },
+        response: { 200: ResetAnswer, 400: Detail, 422: ValidationDetail, 429: Detail },
       },
     },
     async (request) => {

@@ -25,16 +25,8 @@ export const LEGACY_TEXT = {
   resolutionExists: 'Resolution already exists for this appointment',
 } as const;
 
-export const LegacyDetail = Type.Object({ detail: Type.String() });
-export const LegacyValidationDetail = Type.Object({
-  detail: Type.Array(
-    Type.Object({
-      loc: Type.Array(Type.Union([Type.String(), Type.Integer()])),
-      msg: Type.String(),
-      type: Type.String(),
-    }),
-  ),
-});
+// The shared FastAPI error bodies, under the names the appointment route files use.
+export { Detail as LegacyDetail, ValidationDetail as LegacyValidationDetail } from './legacy.responses.js';
 
 const LEGACY_STATES = ['NONE', 'PENDING', 'ACCEPTED', 'DENIED', 'CREATED'] as const satisfies readonly LegacyState[];
 export const LegacyStateSchema = Type.Enum(LEGACY_STATES);

@@ -13,6 +13,7 @@ import { AUDIENCES } from '../auth/auth.keys.js';
 import { authService } from '../auth/index.js';
 import type { LegacyKind } from './legacy.app.js';
 import { LegacyError, LegacyValidationError } from './legacy.errors.js';
+import { Detail, ValidationDetail } from './legacy.responses.js';
 
 /** Route policies of the two listeners: a patient token never passes the back-office's, nor the reverse. */
 export const LEGACY_PATIENT: RoutePolicy = { audience: 'app', roles: ['patient'] };
@@ -34,7 +35,6 @@ const TokenAnswer = Type.Object({
   refresh_token: Type.String(),
   expires_in: Type.Integer(),
 });
-const Detail = Type.Object({ detail: Type.Unknown() });
 
 type Form = Record<string, string | undefined>;
 
@@ -79,7 +79,7 @@ export default async function legacyTokenRoutes(app: FastifyInstance, { kind }: 
             ? 'OAuth2 password form (username = DNI) or grant_type=refresh_token'
             : 'OAuth2 password form (username = back-office user name) or grant_type=refresh_token',
         consumes: ['application/x-www-form-urlencoded'],
-        response: { 200: TokenAnswer, 401: Detail, 422: Detail, 429: Detail, 503: Detail },
+        response: { 200: TokenAnswer, 401: Detail, 422: ValidationDetail, 429: Detail, 503: Detail },
       },
     },
     async (request) => {

@@ -141,14 +141,7 @@ export async function seedLegacyDemo(
         .onConflictDoNothing()
         .returning({ id: patients.id });
       if (!row) throw new Error(`${label}: its e-mail or hospital account belongs to another patient`);
-      await tx.insert(credentials).values({
-        patientId: row.id,
-        passwordHash,
-        passwordAlgo: 'argon2id',
-        passwordChangedAt: now,
-        createdAt: now,
-        updatedAt: now,
-      });
+      await insertCredential(tx, { patientId: row.id }, passwordHash, now);
       await audit.record(tx, {
         actor: { id: null, role: 'system' },
         action: 'patients.create',
@@ -183,14 +176,7 @@ export async function seedLegacyDemo(
         .onConflictDoNothing()
         .returning({ id: staff.id });
       if (!row) throw new Error(`${label}: its e-mail belongs to another staff member`);
-      await tx.insert(credentials).values({
-        staffId: row.id,
-        passwordHash,
-        passwordAlgo: 'argon2id',
-        passwordChangedAt: now,
-        createdAt: now,
-        updatedAt: now,
-      });
+      await insertCredential(tx, { staffId: row.id }, passwordHash, now);
       await audit.record(tx, {
         actor: { id: null, role: 'system' },
         action: 'staff.create',
@@ -203,4 +189,21 @@ export async function seedLegacyDemo(
     created.push(label);
   }
   return { created, existing };
+}
+
+/** The account's argon2id credential (the demo passwords bypass the policy on purpose). */
+async function insertCredential(
+  tx: Executor,
+  owner: { patientId: number } | { staffId: number },
+  passwordHash: string,
+  now: Date,
+): Promise<void> {
+  await tx.insert(credentials).values({
+    ...owner,
+    passwordHash,
+    passwordAlgo: 'argon2id',
+    passwordChangedAt: now,
+    createdAt: now,
+    updatedAt: now,
+  });
 }
