@@ -53,7 +53,12 @@ describe('config defaults', () => {
     expect(config.redis).toBeNull();
     expect(config.log).toEqual({ level: 'info', pretty: false });
     expect(config.rateLimit).toEqual({ max: 600, windowMs: 60_000 });
-    expect(config.auth).toEqual({ issuer: 'diabetify', privateKey: undefined, previousPublicKeys: undefined });
+    expect(config.auth).toEqual({
+      issuer: 'diabetify',
+      privateKey: undefined,
+      accessTokenTtlSeconds: 900,
+      previousPublicKeys: undefined,
+    });
     expect(config.clinic.timezone).toBe('America/Argentina/Buenos_Aires');
     expect(config.audit.chainShards).toBe(16);
     expect(config.bootstrapAdmin).toBeNull();
@@ -77,6 +82,17 @@ describe('config defaults', () => {
     expect(config.http.trustProxy).toEqual(['10.0.0.1', '10.0.0.0/8']);
     expect(config.db).toMatchObject({ kind: 'postgres', url: 'postgresql://u:p@h/db', poolMax: 3 });
     expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', commandTimeoutMs: 500, keyPrefix: 'diabetify:' });
+  });
+
+  it('ACCESS_TOKEN_TTL_SECONDS defaults to 15 minutes and may only be set between 10 s and 15 minutes', () => {
+    expect(loadConfig({}).auth.accessTokenTtlSeconds).toBe(900);
+    expect(loadConfig({ ACCESS_TOKEN_TTL_SECONDS: '30' }).auth.accessTokenTtlSeconds).toBe(30);
+    expect(problemsOf({ ACCESS_TOKEN_TTL_SECONDS: '3600' })).toEqual([
+      expect.stringMatching(/^ACCESS_TOKEN_TTL_SECONDS: .*<= 900/),
+    ]);
+    expect(problemsOf({ ACCESS_TOKEN_TTL_SECONDS: '5' })).toEqual([
+      expect.stringMatching(/^ACCESS_TOKEN_TTL_SECONDS: .*>= 10/),
+    ]);
   });
 
   it('treats empty strings as unset', () => {

@@ -42,6 +42,7 @@ const EnvSchema = Type.Object({
   JWT_ISSUER: Type.String({ default: 'diabetify', minLength: 1 }),
   JWT_PRIVATE_KEY: Type.Optional(Type.String()),
   JWT_PREVIOUS_PUBLIC_KEYS: Type.Optional(Type.String()),
+  ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ default: 900, minimum: 10, maximum: 900 }),
   PUBLIC_WEB_ORIGIN: Type.Optional(Type.String({ pattern: '^https?://' })),
   CLINIC_TIMEZONE: Type.String({ default: 'America/Argentina/Buenos_Aires' }),
   AUDIT_CHAIN_SHARDS: Type.Integer({ default: 16, minimum: 1, maximum: 256 }),
@@ -107,6 +108,8 @@ export interface Config {
     readonly issuer: string;
     readonly privateKey: string | undefined;
     readonly previousPublicKeys: string | undefined;
+    /** Access-token lifetime, seconds (≤ 900); shorter only for tests and the browser suite. */
+    readonly accessTokenTtlSeconds: number;
   };
   readonly clinic: { readonly timezone: string };
   readonly audit: { readonly chainShards: number };
@@ -357,6 +360,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       issuer: env.JWT_ISSUER,
       privateKey: env.JWT_PRIVATE_KEY,
       previousPublicKeys: env.JWT_PREVIOUS_PUBLIC_KEYS,
+      accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     },
     clinic: { timezone: env.CLINIC_TIMEZONE },
     audit: { chainShards: env.AUDIT_CHAIN_SHARDS },

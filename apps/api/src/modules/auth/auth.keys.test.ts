@@ -9,7 +9,7 @@ import { bearer, createTestDb, ensureSession, testConfig } from '../../../test/b
 import { buildApp } from '../../app.js';
 import { loadConfig } from '../../config.js';
 import type { DbHandle } from '../../db/client.js';
-import { ACCESS_TOKEN_TTL_SECONDS, AUDIENCES, KeyStore } from './auth.keys.js';
+import { ACCESS_TOKEN_TTL_SECONDS, AUDIENCES, CLOCK_TOLERANCE_SECONDS, KeyStore } from './auth.keys.js';
 
 const NOW = new Date('2026-04-01T09:00:00.000Z');
 const NOW_S = Math.floor(NOW.getTime() / 1000);
@@ -45,6 +45,17 @@ describe('KeyStore', () => {
     // The TTL is capped at 15 minutes whatever the caller asks (JW-7).
     expect(ACCESS_TOKEN_TTL_SECONDS).toBeLessThanOrEqual(900);
     await expect(store.verify(token, [AUDIENCES.app], NOW)).rejects.toThrow();
+  });
+
+  it('a shorter configured lifetime (ACCESS_TOKEN_TTL_SECONDS) shortens the tokens; a token is refused once it has passed', async () => {
+    const store = await KeyStore.fromJwks('diabetify', newJwk, [], 20);
+    expect(store.accessTtlSeconds).toBe(20);
+    const token = await store.sign(claims(), NOW_S);
+    expect((await store.verify(token, [AUDIENCES.backoffice], NOW)).expiresAt).toBe(NOW_S + 20);
+    const later = new Date((NOW_S + 20 + CLOCK_TOLERANCE_SECONDS + 1) * 1000);
+    await expect(store.verify(token, [AUDIENCES.backoffice], later)).rejects.toThrow();
+    // It can only shorten: a longer configured value is capped at the 15-minute maximum.
+    expect((await KeyStore.fromJwks('diabetify', newJwk, [], 7200)).accessTtlSeconds).toBe(ACCESS_TOKEN_TTL_SECONDS);
   });
 
   it('publishes only public keys', async () => {

@@ -30,6 +30,7 @@ export const AUDIENCES = { app: 'diabetify-app', backoffice: 'diabetify-backoffi
 export type Audience = (typeof AUDIENCES)[keyof typeof AUDIENCES];
 /** Seconds of clock skew tolerated on exp/nbf/iat (jose counts seconds; security.md JW-5). */
 export const CLOCK_TOLERANCE_SECONDS = 30;
+/** The longest access-token lifetime; `ACCESS_TOKEN_TTL_SECONDS` may only shorten it (tests, browser suite). */
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 
 export interface AccessClaims {
@@ -88,11 +89,18 @@ export class KeyStore {
     private readonly signingKey: CryptoKey,
     private readonly current: PublicKeyEntry,
     previous: PublicKeyEntry[],
+    /** Lifetime of the access tokens this store signs (≤ ACCESS_TOKEN_TTL_SECONDS). */
+    readonly accessTtlSeconds: number,
   ) {
     this.byKid = new Map([current, ...previous].map((e) => [e.kid, e]));
   }
 
-  static async fromJwks(issuer: string, privateJwk: JWK, previous: JWK[] = []): Promise<KeyStore> {
+  static async fromJwks(
+    issuer: string,
+    privateJwk: JWK,
+    previous: JWK[] = [],
+    accessTtlSeconds = ACCESS_TOKEN_TTL_SECONDS,
+  ): Promise<KeyStore> {
     // A public key here would load fine and only fail at the first sign-in: refuse it at startup.
     if (privateJwk.kty !== 'OKP' || privateJwk.crv !== 'Ed25519' || typeof privateJwk.d !== 'string') {
       throw new Error('JWT_PRIVATE_KEY must be an Ed25519 private key');
@@ -105,6 +113,7 @@ export class KeyStore {
       signingKey,
       current,
       prev.filter((p) => p.kid !== current.kid),
+      Math.min(accessTtlSeconds, ACCESS_TOKEN_TTL_SECONDS),
     );
   }
 
@@ -117,7 +126,12 @@ export class KeyStore {
   static async load(config: Config): Promise<KeyStore> {
     const previous = config.auth.previousPublicKeys ? await parsePublicList(config.auth.previousPublicKeys) : [];
     if (config.auth.privateKey) {
-      return KeyStore.fromJwks(config.auth.issuer, await parsePrivate(config.auth.privateKey), previous);
+      return KeyStore.fromJwks(
+        config.auth.issuer,
+        await parsePrivate(config.auth.privateKey),
+        previous,
+        config.auth.accessTokenTtlSeconds,
+      );
     }
     if (config.isProduction) throw new Error('JWT_PRIVATE_KEY is required in production');
     const file = path.join(config.dataDir, 'keys', 'jwt-ed25519.jwk.json');
@@ -129,7 +143,7 @@ export class KeyStore {
       mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
       writeFileSync(file, JSON.stringify(jwk), { mode: 0o600 });
     }
-    return KeyStore.fromJwks(config.auth.issuer, jwk, previous);
+    return KeyStore.fromJwks(config.auth.issuer, jwk, previous, config.auth.accessTokenTtlSeconds);
   }
 
   get currentKid(): string {
@@ -141,7 +155,7 @@ export class KeyStore {
     return { keys: [...this.byKid.values()].map((e) => e.jwk) };
   }
 
-  async sign(claims: AccessClaims, nowSeconds: number, ttlSeconds = ACCESS_TOKEN_TTL_SECONDS): Promise<string> {
+  async sign(claims: AccessClaims, nowSeconds: number, ttlSeconds = this.accessTtlSeconds): Promise<string> {
     const payload: JWTPayload & { roles: readonly string[]; sid?: string; amr?: readonly string[] } = {
       roles: claims.roles,
     };

@@ -18,7 +18,7 @@ import type { Clock } from '../../lib/clock.js';
 import { UnauthorizedError } from '../../lib/errors.js';
 import type { Events } from '../../plugins/context.js';
 import type { ActorRole, AuditActor, AuditOrigin, AuditService } from '../audit/audit.service.js';
-import { ACCESS_TOKEN_TTL_SECONDS, AUDIENCES, type Audience, type KeyStore } from './auth.keys.js';
+import { AUDIENCES, type Audience, type KeyStore } from './auth.keys.js';
 import * as repo from './auth.repository.js';
 import { newOpaqueToken, type Secrets, tokenHash } from './auth.secrets.js';
 
@@ -103,7 +103,7 @@ export class SessionService {
     return {
       accessToken: await this.accessToken(account, sessionId, amr),
       refreshToken,
-      expiresIn: ACCESS_TOKEN_TTL_SECONDS,
+      expiresIn: this.d.keys.accessTtlSeconds,
       tokenType: 'Bearer',
       sessionId,
     };
@@ -160,7 +160,7 @@ export class SessionService {
     return {
       accessToken: await this.accessToken(account, session.id, session.amr),
       refreshToken: successor,
-      expiresIn: ACCESS_TOKEN_TTL_SECONDS,
+      expiresIn: this.d.keys.accessTtlSeconds,
       tokenType: 'Bearer',
       sessionId: session.id,
     };
