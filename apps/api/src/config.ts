@@ -39,6 +39,10 @@ const EnvSchema = Type.Object({
   RATE_LIMIT_WINDOW_MS: Type.Integer({ default: 60000, minimum: 1000 }),
   METRICS_ENABLED: Type.Optional(Bool),
   DOCS_ENABLED: Type.Optional(Bool),
+  // back-office build served at /admin/ (default: apps/admin/dist next to the server)
+  ADMIN_DIST_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  // development only: seed the demo clinic when the server starts on an empty database
+  DEMO_SEED_ON_FIRST_START: Type.Optional(Bool),
   JWT_ISSUER: Type.String({ default: 'diabetify', minLength: 1 }),
   JWT_PRIVATE_KEY: Type.Optional(Type.String()),
   JWT_PREVIOUS_PUBLIC_KEYS: Type.Optional(Type.String()),
@@ -90,6 +94,8 @@ export interface Config {
     readonly docsEnabled: boolean;
     readonly metricsEnabled: boolean;
     readonly publicWebOrigin: string;
+    /** The back-office build folder served at /admin/; null = the default next to the server. */
+    readonly adminDistDir: string | null;
   };
   readonly db:
     | { readonly kind: 'pglite'; readonly dataDir: string }
@@ -112,6 +118,8 @@ export interface Config {
     readonly accessTokenTtlSeconds: number;
   };
   readonly clinic: { readonly timezone: string };
+  /** Development: seed the demo clinic on the first start on an empty database (never in production). */
+  readonly demoSeedOnFirstStart: boolean;
   readonly audit: { readonly chainShards: number };
   readonly bootstrapAdmin: { readonly username: string; readonly email: string; readonly password: string } | null;
   readonly identity: {
@@ -340,6 +348,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       docsEnabled: bool(env.DOCS_ENABLED, true),
       metricsEnabled: bool(env.METRICS_ENABLED, true),
       publicWebOrigin: env.PUBLIC_WEB_ORIGIN ?? `http://localhost:${env.PORT}`,
+      adminDistDir: env.ADMIN_DIST_DIR ? path.resolve(env.ADMIN_DIST_DIR) : null,
     },
     db: env.DATABASE_URL
       ? {
@@ -363,6 +372,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     },
     clinic: { timezone: env.CLINIC_TIMEZONE },
+    demoSeedOnFirstStart: env.NODE_ENV === 'development' && bool(env.DEMO_SEED_ON_FIRST_START, true),
     audit: { chainShards: env.AUDIT_CHAIN_SHARDS },
     identity: {
       allowSelfRegistration: bool(env.ALLOW_SELF_REGISTRATION, false),
