@@ -18,7 +18,12 @@ export default fp(
           version: '1',
           description:
             'Diabetes clinic platform. Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`.',
+          // The repository's package.json says UNLICENSED: the API is not offered under an open licence (yet).
+          license: { name: 'Proprietary', identifier: 'LicenseRef-Diabetify-Proprietary' },
         },
+        // Relative: the document describes the server that serves it (same origin as the back-office),
+        // so a client generated from it needs no host baked in.
+        servers: [{ url: '/', description: 'The Diabetify server that serves this document' }],
         components: {
           securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
         },
