@@ -13,7 +13,7 @@ import { systemClock } from './lib/clock.js';
 import { AuditService } from './modules/audit/audit.service.js';
 import { adminInputProblems, BootstrapError, createAdminAccount } from './modules/auth/auth.bootstrap.js';
 import { hashPassword } from './modules/auth/auth.passwords.js';
-import { LEGACY_USAGE, legacyCommand } from './modules/legacy/import/cli.js';
+import { LEGACY_USAGE, legacyCommand } from './tools/legacy-import/cli.js';
 import { startServer } from './server.js';
 
 /** Password of seeded demo accounts (documented in the README; seeding is refused in production). */

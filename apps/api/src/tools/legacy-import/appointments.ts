@@ -6,7 +6,7 @@
  * day (README "Appointments and their requests").
  */
 import { and, eq, inArray, notExists, sql } from 'drizzle-orm';
-import type { Executor } from '../../../db/client.js';
+import type { Executor } from '../../db/client.js';
 import {
   appointmentResolutions,
   appointments,
@@ -14,7 +14,7 @@ import {
   queueRequests,
   queueRequestTransitions,
   staff,
-} from '../../../db/schema/index.js';
+} from '../../db/schema/index.js';
 import type { ImportContext } from './context.js';
 import type { QueueOutcome } from './queue.js';
 import type { TableTally } from './report.js';

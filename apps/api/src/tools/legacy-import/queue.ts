@@ -9,9 +9,9 @@
  * (README "Queue days").
  */
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { type Executor, queryRows } from '../../../db/client.js';
-import { auditEvents, queueRequests, queueRequestTransitions } from '../../../db/schema/index.js';
-import type { AuditService } from '../../audit/audit.service.js';
+import { type Executor, queryRows } from '../../db/client.js';
+import { auditEvents, queueRequests, queueRequestTransitions } from '../../db/schema/index.js';
+import type { AuditService } from '../../modules/audit/audit.service.js';
 import type { ImportContext } from './context.js';
 import type { TableTally } from './report.js';
 import { columnsOf, findQueueConfig, ident } from './source.js';

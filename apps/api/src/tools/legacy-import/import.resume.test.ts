@@ -5,12 +5,12 @@
  */
 import { asc, eq, isNull } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDb } from '../../../../test/build-test-app.js';
-import { createPatient } from '../../../../test/factories.js';
-import { type LegacyFixture, openLegacyFixture } from '../../../../test/fixtures/legacy/load.js';
-import type { DbHandle } from '../../../db/client.js';
-import { auditEvents, patients, queueRequests, queueSettings, readings } from '../../../db/schema/index.js';
-import { ManualClock } from '../../../lib/clock.js';
+import { createTestDb } from '../../../test/build-test-app.js';
+import { createPatient } from '../../../test/factories.js';
+import { type LegacyFixture, openLegacyFixture } from '../../../test/fixtures/legacy/load.js';
+import type { DbHandle } from '../../db/client.js';
+import { auditEvents, patients, queueRequests, queueSettings, readings } from '../../db/schema/index.js';
+import { ManualClock } from '../../lib/clock.js';
 import { importLegacy, LegacyImportError } from './importer.js';
 import type { ImportReport, TableReport } from './report.js';
 

@@ -5,9 +5,9 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, createTestDb } from '../../../../test/build-test-app.js';
-import { type LegacyFixture, openLegacyFixture } from '../../../../test/fixtures/legacy/load.js';
-import { type DbHandle, queryRows } from '../../../db/client.js';
+import { buildTestApp, createTestDb } from '../../../test/build-test-app.js';
+import { type LegacyFixture, openLegacyFixture } from '../../../test/fixtures/legacy/load.js';
+import { type DbHandle, queryRows } from '../../db/client.js';
 import {
   appointmentResolutions,
   appointments,
@@ -19,10 +19,10 @@ import {
   readingDaySummaries,
   readings,
   staff,
-} from '../../../db/schema/index.js';
-import { ManualClock } from '../../../lib/clock.js';
-import { legacyPlacementOf, legacyStateOf, type RequestState } from '../../appointments/appointments.states.js';
-import { rebuildDaySummaries } from '../../readings/readings.summaries.js';
+} from '../../db/schema/index.js';
+import { ManualClock } from '../../lib/clock.js';
+import { legacyPlacementOf, legacyStateOf, type RequestState } from '../../modules/appointments/appointments.states.js';
+import { rebuildDaySummaries } from '../../modules/readings/readings.summaries.js';
 import { importLegacy } from './importer.js';
 import type { ImportReport, TableReport } from './report.js';
 import { formatReport } from './report.js';

@@ -6,16 +6,16 @@
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
-import { type Config, ConfigError } from '../../../config.js';
-import { openDatabase } from '../../../db/client.js';
-import { systemClock } from '../../../lib/clock.js';
-import { AuditService } from '../../audit/audit.service.js';
+import { type Config, ConfigError } from '../../config.js';
+import { openDatabase } from '../../db/client.js';
+import { systemClock } from '../../lib/clock.js';
+import { AuditService } from '../../modules/audit/audit.service.js';
 import {
   LEGACY_DEMO_ADMIN,
   LEGACY_DEMO_PATIENTS,
   LegacyDemoRefusedError,
   seedLegacyDemo,
-} from '../legacy.seed-demo.js';
+} from '../../modules/legacy/legacy.seed-demo.js';
 import { type ImportProgress, importLegacy, LegacyImportError } from './importer.js';
 import { formatReport, type LegacyTable } from './report.js';
 import { pgSource } from './source.js';

@@ -5,10 +5,10 @@
  * completes the work and a re-run after a complete import inserts nothing. Ends with the
  * reconciliation and one `legacy.import` audit row.
  */
-import type { Database } from '../../../db/client.js';
-import type { Clock } from '../../../lib/clock.js';
-import { AuditService } from '../../audit/audit.service.js';
-import { isValidTimezone } from '../../patients/patients.schema.js';
+import type { Database } from '../../db/client.js';
+import type { Clock } from '../../lib/clock.js';
+import { AuditService } from '../../modules/audit/audit.service.js';
+import { isValidTimezone } from '../../modules/patients/patients.schema.js';
 import { importAppointments } from './appointments.js';
 import type { ImportContext } from './context.js';
 import { importQueue, type QueueOutcome } from './queue.js';

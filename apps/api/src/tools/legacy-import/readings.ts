@@ -5,15 +5,15 @@
  * "glucose_readings".
  */
 import { sql } from 'drizzle-orm';
-import { type Executor, queryRows } from '../../../db/client.js';
-import { fromLocalMs, localDay } from '../../../lib/local-time.js';
+import { type Executor, queryRows } from '../../db/client.js';
+import { fromLocalMs, localDay } from '../../lib/local-time.js';
 import {
   LEGACY_READING_TYPES,
   type LegacyReadingType,
   measuredAtProblem,
   round1,
-} from '../../readings/readings.rules.js';
-import { applySummaryDeltas, type SummaryDelta } from '../../readings/readings.summaries.js';
+} from '../../modules/readings/readings.rules.js';
+import { applySummaryDeltas, type SummaryDelta } from '../../modules/readings/readings.summaries.js';
 import type { ImportContext } from './context.js';
 import type { TableTally } from './report.js';
 import { columnsOf, keysetQuery } from './source.js';

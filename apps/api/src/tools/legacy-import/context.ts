@@ -1,5 +1,5 @@
 /** What every import step shares: the sources, the target, the run's settings and its callbacks. */
-import type { Database } from '../../../db/client.js';
+import type { Database } from '../../db/client.js';
 import type { LegacyTable } from './report.js';
 import type { LegacySources } from './source.js';
 

@@ -5,10 +5,10 @@
  * user (lowest id) wins any DNI/e-mail clash, and admins become staff with all three roles.
  */
 import { sql } from 'drizzle-orm';
-import { type Executor, queryRows } from '../../../db/client.js';
-import { credentials, patients, staff } from '../../../db/schema/index.js';
-import { canonicalDni, canonicalEmail, canonicalText } from '../../patients/patients.schema.js';
-import { USERNAME_PATTERN } from '../../staff/staff.schema.js';
+import { type Executor, queryRows } from '../../db/client.js';
+import { credentials, patients, staff } from '../../db/schema/index.js';
+import { canonicalDni, canonicalEmail, canonicalText } from '../../modules/patients/patients.schema.js';
+import { USERNAME_PATTERN } from '../../modules/staff/staff.schema.js';
 import type { ImportContext } from './context.js';
 import type { TableTally } from './report.js';
 import { columnsOf, keysetQuery } from './source.js';

@@ -4,8 +4,8 @@
  * the step counters: `unexplained = |source rows now − skipped − target rows found|`.
  */
 import { type SQL, sql } from 'drizzle-orm';
-import { queryRows } from '../../../db/client.js';
-import { canonicalDni } from '../../patients/patients.schema.js';
+import { queryRows } from '../../db/client.js';
+import { canonicalDni } from '../../modules/patients/patients.schema.js';
 import type { ImportContext } from './context.js';
 import type { QueueDays } from './queue.js';
 import type { TableTally } from './report.js';
