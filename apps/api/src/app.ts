@@ -26,6 +26,7 @@ import { createMailer, type Mailer } from './modules/notifications/mailer.js';
 import patientsModule from './modules/patients/index.js';
 import readingsModule from './modules/readings/index.js';
 import staffModule from './modules/staff/index.js';
+import adminUiPlugin from './plugins/admin-ui.js';
 import authPlugin, { type RoutePolicy } from './plugins/auth.js';
 import contextPlugin, { type AppContext } from './plugins/context.js';
 import metricsPlugin from './plugins/metrics.js';
@@ -195,6 +196,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(notesModule);
   await app.register(readingsModule);
   await app.register(analyticsModule);
+  // The back-office build at /admin/ (same origin as /v1), and / redirecting to it.
+  await app.register(adminUiPlugin);
 
   return app;
 }
