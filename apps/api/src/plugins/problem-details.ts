@@ -5,7 +5,9 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { isDependencyDown } from '../lib/dependency-down.js';
 import { AppError } from '../lib/errors.js';
+import { validationFieldErrors } from '../lib/validation.js';
 
 export const PROBLEM_TYPE_BASE = 'https://diabetify.dev/problems/';
 
@@ -20,57 +22,8 @@ interface ProblemBody {
   errors?: Record<string, string>;
 }
 
-/** Error codes of the pg driver and server that mean "the database is unavailable right now". */
-const DB_UNAVAILABLE = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  '57P01',
-  '57P02',
-  '57P03',
-  '53300',
-  '57014',
-  '08000',
-  '08003',
-  '08006',
-  '08001',
-  '08004',
-  '25006',
-]);
-
-const DEPENDENCY_DOWN_MESSAGE =
-  /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connection timeout|Stream isn.t writeable|Connection is closed|Command timed out/i;
-
-/** Walks the `cause` chain: the query builder wraps driver errors ("Failed query: …"). */
-export function isDependencyDown(error: unknown, depth = 0): boolean {
-  if (!error || typeof error !== 'object' || depth > 5) return false;
-  const e = error as { code?: unknown; message?: unknown; cause?: unknown };
-  if (typeof e.code === 'string' && DB_UNAVAILABLE.has(e.code)) return true;
-  if (typeof e.message === 'string' && DEPENDENCY_DOWN_MESSAGE.test(e.message)) return true;
-  return isDependencyDown(e.cause, depth + 1);
-}
-
 function fieldErrors(error: FastifyError): Record<string, string> {
   return validationFieldErrors(error.validation ?? [], error.validationContext ?? 'body');
-}
-
-/** Ajv errors → `errors` map (`body.field` → message); also used for batch items validated one by one. */
-export function validationFieldErrors(
-  validation: readonly { instancePath: string; params: unknown; message?: string | undefined }[],
-  context: string,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const v of validation) {
-    const params = v.params as { missingProperty?: string; additionalProperty?: string };
-    let field = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
-    if (params.missingProperty) field = field ? `${field}.${params.missingProperty}` : params.missingProperty;
-    if (params.additionalProperty) field = field ? `${field}.${params.additionalProperty}` : params.additionalProperty;
-    const key = field ? `${context}.${field}` : context;
-    const message = params.additionalProperty ? 'is not an allowed field' : (v.message ?? 'is invalid');
-    out[key] ??= message;
-  }
-  return out;
 }
 
 export function problem(

@@ -7,7 +7,7 @@ import { createTestDb, testConfig, testKeys } from '../../test/build-test-app.js
 import { buildApp } from '../app.js';
 import type { DbHandle } from '../db/client.js';
 import { responses } from '../lib/http.js';
-import { closeObjects } from './validation.js';
+import { closeObjects } from '../lib/validation.js';
 
 let db: DbHandle;
 let app: FastifyInstance;

@@ -5,8 +5,8 @@
  * `detail` text and would not understand RFC 9457 bodies.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isDependencyDown } from '../../lib/dependency-down.js';
 import { AppError } from '../../lib/errors.js';
-import { isDependencyDown } from '../../plugins/problem-details.js';
 
 /** A legacy answer with a `detail` text the old clients know (thrown by the adapters). */
 export class LegacyError extends Error {

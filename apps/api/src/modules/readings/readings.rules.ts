@@ -3,8 +3,7 @@
  * and the legacy reading types. No I/O: unit-tested with the golden values.
  */
 
-import { validationFieldErrors } from '../../plugins/problem-details.js';
-import { compileBodyValidator } from '../../plugins/validation.js';
+import { compileBodyValidator, validationFieldErrors } from '../../lib/validation.js';
 import { CreateReadingBody } from './readings.schema.js';
 
 /** 1 mmol/L of glucose in mg/dL (molar mass 180.156 g/mol). */
