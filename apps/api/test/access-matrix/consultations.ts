@@ -6,8 +6,8 @@
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { DbHandle } from '../../src/db/client.js';
-import { bearer, tokenFor } from '../build-test-app.js';
-import { createPatient, createStaff } from '../factories.js';
+import { createPatient } from '../factories.js';
+import { headersFor, type StaffRole } from '../use-test-app.js';
 import { type Actor, anyAuthenticated, ownOrStaff, type Rows, row, staffOnly, type World } from './kit.js';
 
 export type FixtureState = 'pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed';
@@ -36,21 +36,13 @@ export const RESOLUTION = {
   notes: 'Subir basal 2 unidades.',
 };
 
-const staffIds = new WeakMap<FastifyInstance, Record<string, number>>();
-
 /** A token for a real staff member holding `role` (one per app and role). */
-export async function staffToken(app: FastifyInstance, db: DbHandle, role: 'clinician' | 'assistant' | 'admin') {
-  let ids = staffIds.get(app);
-  if (!ids) {
-    ids = {};
-    staffIds.set(app, ids);
-  }
-  ids[role] ??= (await createStaff(db.db, { roles: [role], password: null })).id;
-  return bearer(await tokenFor(app, { kind: 'staff', id: ids[role] as number, roles: [role] }));
+export async function staffToken(app: FastifyInstance, _db: DbHandle, role: StaffRole) {
+  return headersFor(app, role);
 }
 
 export async function patientToken(app: FastifyInstance, patientId: number) {
-  return bearer(await tokenFor(app, { kind: 'patient', id: patientId, roles: ['patient'] }));
+  return headersFor(app, patientId);
 }
 
 /**

@@ -1,0 +1,145 @@
+/**
+ * The one test idiom: a test file calls `useTestApp()` once at top level and gets a fresh migrated
+ * database and an app built on it for the whole file (closed after its last test), an optional
+ * manual clock, `call(who, method, url, payload?)` signed as whoever the test names, and
+ * `auditOf(response)` — the audit rows written by exactly that request.
+ *
+ * `app` and `db` exist only once `beforeAll` has run, so they are read through the returned object
+ * (`t.app`, `t.db`) inside hooks and tests, never captured at module level.
+ */
+import { eq } from 'drizzle-orm';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
+import type { DbHandle } from '../src/db/client.js';
+import { auditEvents } from '../src/db/schema/index.js';
+import { ManualClock } from '../src/lib/clock.js';
+import { bearer, buildTestApp, createTestDb, type TestAppOptions, type TokenFor, tokenFor } from './build-test-app.js';
+import { createStaff } from './factories.js';
+
+export type StaffRole = 'admin' | 'assistant' | 'clinician';
+/**
+ * Who signs a request: a staff role (one real staff member per role and app), a patient id, a
+ * device key (`dk_…`), an explicit token description (fixed ids, audiences, lifetimes), or nobody.
+ */
+export type Who = StaffRole | number | `dk_${string}` | TokenFor | null;
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+export type AuditRow = typeof auditEvents.$inferSelect;
+
+export interface UseTestAppOptions extends Omit<TestAppOptions, 'db' | 'clock' | 'env'> {
+  /** A manual clock the app reads: an instant to start at, or a clock the file already holds. */
+  clock?: ManualClock | Date | string;
+  /** Config overrides; a function when they are known only after earlier hooks ran (e.g. a port). */
+  env?: Record<string, string | undefined> | (() => Record<string, string | undefined>);
+}
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly db: DbHandle;
+  /** The manual clock; throws when the file did not ask for one (the app then reads real time). */
+  readonly clock: ManualClock;
+  headers(who: Who): Promise<Record<string, string>>;
+  call(who: Who, method: Method, url: string, payload?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  /** The same on another app of this file (see `extraApp`). */
+  callOn(
+    app: FastifyInstance,
+    who: Who,
+    method: Method,
+    url: string,
+    payload?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
+  auditOf(res: LightMyRequestResponse | { headers: Record<string, unknown> }): Promise<AuditRow[]>;
+  /** Another app on the same database (other config, a second instance); closed with the file. */
+  extraApp(options?: Omit<TestAppOptions, 'db'>): Promise<FastifyInstance>;
+}
+
+const staffIds = new WeakMap<FastifyInstance, Partial<Record<StaffRole, number>>>();
+
+/** Headers that sign a request to `app` as `who` (see `Who`). */
+export async function headersFor(app: FastifyInstance, who: Who): Promise<Record<string, string>> {
+  if (who === null) return {};
+  if (typeof who === 'number') return bearer(await tokenFor(app, { kind: 'patient', id: who, roles: ['patient'] }));
+  if (typeof who === 'object') return bearer(await tokenFor(app, who));
+  if (who.startsWith('dk_')) return bearer(who);
+  const role = who as StaffRole;
+  let ids = staffIds.get(app);
+  if (!ids) {
+    ids = {};
+    staffIds.set(app, ids);
+  }
+  const id = (ids[role] ??= (await createStaff(app.db.db, { roles: [role], password: null })).id);
+  return bearer(await tokenFor(app, { kind: 'staff', id, roles: [role] }));
+}
+
+/** One request to `app` through `inject`, signed as `who`. */
+export async function callAs(
+  app: FastifyInstance,
+  who: Who,
+  method: Method,
+  url: string,
+  payload?: unknown,
+  headers: Record<string, string> = {},
+): Promise<LightMyRequestResponse> {
+  return app.inject({
+    method,
+    url,
+    headers: { ...(await headersFor(app, who)), ...headers },
+    ...(payload === undefined ? {} : { payload: payload as string | object }),
+  });
+}
+
+/** The audit rows written under the request id of `res` (every response carries X-Request-Id). */
+export function auditRowsOf(
+  db: DbHandle,
+  res: LightMyRequestResponse | { headers: Record<string, unknown> },
+): Promise<AuditRow[]> {
+  return db.db
+    .select()
+    .from(auditEvents)
+    .where(eq(auditEvents.requestId, String(res.headers['x-request-id'])));
+}
+
+export function useTestApp(options: UseTestAppOptions = {}): TestApp {
+  const { clock: clockOption, env, ...build } = options;
+  const clock =
+    clockOption === undefined || clockOption instanceof ManualClock ? clockOption : new ManualClock(clockOption);
+  let app: FastifyInstance | undefined;
+  let db: DbHandle | undefined;
+  const extras: FastifyInstance[] = [];
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`useTestApp: ${what} is read before beforeAll ran`);
+    return value;
+  };
+
+  beforeAll(async () => {
+    db = await createTestDb();
+    app = await buildTestApp({ db, clock, env: typeof env === 'function' ? env() : env, ...build });
+  });
+  afterAll(async () => {
+    // Extra apps first: they share the database, which must outlive every app on it.
+    for (const extra of extras.splice(0)) await extra.close();
+    await app?.close();
+    await db?.close();
+  });
+
+  return {
+    get app() {
+      return ready(app, 'app');
+    },
+    get db() {
+      return ready(db, 'db');
+    },
+    get clock() {
+      return ready(clock, 'clock (pass `clock` to useTestApp)');
+    },
+    headers: (who) => headersFor(ready(app, 'app'), who),
+    call: (who, method, url, payload, headers) => callAs(ready(app, 'app'), who, method, url, payload, headers),
+    callOn: callAs,
+    auditOf: (res) => auditRowsOf(ready(db, 'db'), res),
+    async extraApp(more = {}) {
+      const extra = await buildTestApp({ clock, ...build, ...more, db: ready(db, 'db') });
+      extras.push(extra);
+      return extra;
+    },
+  };
+}
