@@ -13,9 +13,9 @@ import fp from 'fastify-plugin';
 import { errors } from 'jose';
 import { AppError, ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../lib/errors.js';
 import { DeviceKeyAuthenticator } from '../modules/api-keys/api-keys.authenticate.js';
-import type { ActorRole, AuditOrigin } from '../modules/audit/audit.service.js';
 import { AUDIENCES, type Audience, type KeyStore } from '../modules/auth/auth.keys.js';
 import { StaffMfaStatus } from '../modules/auth/auth.mfa.js';
+import { auditOrigin } from './auth.request.js';
 
 export type Role = 'patient' | 'clinician' | 'assistant' | 'admin' | 'device';
 export type PrincipalKind = 'patient' | 'staff' | 'device';
@@ -91,18 +91,6 @@ function bearerToken(request: FastifyRequest): string | null {
   if (typeof header !== 'string') return null;
   const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i.exec(header.trim());
   return match?.[1] ?? null;
-}
-
-/** Audit origin of a request: who (or anonymous), from where, which request. */
-export function auditOrigin(request: FastifyRequest): AuditOrigin {
-  const p = request.principal;
-  const role: ActorRole = p ? p.actingRole : 'anonymous';
-  return {
-    actor: { id: p?.id ?? null, role },
-    ip: request.ip,
-    userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : null,
-    requestId: request.id,
-  };
 }
 
 function principalFrom(

@@ -2,8 +2,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { responses } from '../../lib/http.js';
-import { auditOrigin } from '../../plugins/auth.js';
-import { actorOf } from '../patients/patients.routes.js';
+import { actorOf, auditOrigin } from '../../plugins/auth.request.js';
 import { CLINICIAN, IdParams, PATIENT, STAFF_OR_OWNER } from './appointments.queue.schema.js';
 import {
   Appointment,

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js';
 import { responses } from '../../lib/http.js';
-import { auditOrigin } from '../../plugins/auth.js';
+import { auditOrigin } from '../../plugins/auth.request.js';
 import type { AuditFilters, AuditRow } from './audit.repository.js';
 import {
   ADMIN_ONLY,

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ValidationError } from '../../lib/errors.js';
 import { responses } from '../../lib/http.js';
-import { auditOrigin } from '../../plugins/auth.js';
+import { auditOrigin } from '../../plugins/auth.request.js';
 import { MfaService, type SecondFactor } from './auth.mfa.js';
 import { LoginPassword, REFRESH_COOKIE, Tokens } from './auth.schema.js';
 import { toUser } from './auth.service.js';

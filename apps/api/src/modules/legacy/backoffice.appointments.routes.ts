@@ -18,9 +18,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../lib/errors.js';
-import { auditOrigin } from '../../plugins/auth.js';
+import { actorOf, auditOrigin } from '../../plugins/auth.request.js';
 import { consultationServices } from '../appointments/index.js';
-import { actorOf } from '../patients/patients.routes.js';
 import {
   LEGACY_TEXT,
   LegacyAppointment,

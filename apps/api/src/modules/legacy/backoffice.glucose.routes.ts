@@ -13,8 +13,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { auditOrigin } from '../../plugins/auth.js';
-import { actorOf } from '../patients/patients.routes.js';
+import { actorOf, auditOrigin } from '../../plugins/auth.request.js';
 import { readingsService } from '../readings/index.js';
 import { ReadingQueries } from '../readings/readings.queries.js';
 import { contextFromLegacy } from '../readings/readings.rules.js';

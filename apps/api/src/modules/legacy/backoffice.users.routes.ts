@@ -17,10 +17,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { hasAnyRole } from '../../lib/authorization.js';
-import { auditOrigin } from '../../plugins/auth.js';
+import { actorOf, auditOrigin } from '../../plugins/auth.request.js';
 import { PasswordService } from '../auth/auth.password.service.js';
 import { patientsService } from '../patients/index.js';
-import { actorOf } from '../patients/patients.routes.js';
 import {
   type CreatePatientBody,
   canonicalEmail,

@@ -14,7 +14,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Actor } from '../../lib/authorization.js';
 import { AppError } from '../../lib/errors.js';
-import { auditOrigin } from '../../plugins/auth.js';
+import { auditOrigin } from '../../plugins/auth.request.js';
 import { readingsService } from '../readings/index.js';
 import { ReadingQueries } from '../readings/readings.queries.js';
 import type { ReadingRow } from '../readings/readings.repository.js';

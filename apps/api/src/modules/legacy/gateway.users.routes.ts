@@ -19,7 +19,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Actor } from '../../lib/authorization.js';
 import { AppError } from '../../lib/errors.js';
-import { auditOrigin } from '../../plugins/auth.js';
+import { auditOrigin } from '../../plugins/auth.request.js';
 import { PasswordService } from '../auth/auth.password.service.js';
 import { patientsService } from '../patients/index.js';
 import { canonicalise } from '../patients/patients.routes.js';

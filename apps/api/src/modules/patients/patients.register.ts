@@ -12,7 +12,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../../lib/errors.js';
 import { responses } from '../../lib/http.js';
-import { auditOrigin } from '../../plugins/auth.js';
+import { auditOrigin } from '../../plugins/auth.request.js';
 import { canonicalise } from './patients.routes.js';
 import { Patient, RegisterBody } from './patients.schema.js';
 import type { PatientsService } from './patients.service.js';

@@ -1,10 +1,8 @@
 /** `/v1/patients` routes. HTTP only: rules, authorization of records and audit live in the service. */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Actor } from '../../lib/authorization.js';
-import { UnauthorizedError } from '../../lib/errors.js';
 import { responses } from '../../lib/http.js';
-import { auditOrigin } from '../../plugins/auth.js';
+import { actorOf, auditOrigin } from '../../plugins/auth.request.js';
 import {
   CreatePatientBody,
   canonicaliseBody,
@@ -18,13 +16,6 @@ import {
   UpdatePatientBody,
 } from './patients.schema.js';
 import type { PatientsService } from './patients.service.js';
-
-/** The authenticated caller as an authorization actor (protected routes always have one). */
-export function actorOf(request: FastifyRequest): Actor {
-  const p = request.principal;
-  if (!p) throw new UnauthorizedError();
-  return { kind: p.kind, id: p.id, roles: p.roles };
-}
 
 /** `preValidation` hook: identifiers and names to their canonical form before the schema sees them. */
 export async function canonicalise(request: FastifyRequest): Promise<void> {

@@ -8,9 +8,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { responses } from '../../lib/http.js';
-import { auditOrigin } from '../../plugins/auth.js';
+import { actorOf, auditOrigin } from '../../plugins/auth.request.js';
 import { analyticsService } from '../analytics/index.js';
-import { actorOf } from '../patients/patients.routes.js';
 import {
   CSV_DESCRIPTION,
   EXPORT_POLICY,

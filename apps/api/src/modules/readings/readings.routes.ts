@@ -3,8 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { responses } from '../../lib/http.js';
-import { auditOrigin, type RoutePolicy } from '../../plugins/auth.js';
-import { actorOf } from '../patients/patients.routes.js';
+import type { RoutePolicy } from '../../plugins/auth.js';
+import { actorOf, auditOrigin } from '../../plugins/auth.request.js';
 import type { ReadingQueries } from './readings.queries.js';
 import {
   Achievements,

@@ -2,8 +2,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { responses } from '../../lib/http.js';
-import { auditOrigin } from '../../plugins/auth.js';
-import { actorOf, canonicalise } from '../patients/patients.routes.js';
+import { actorOf, auditOrigin } from '../../plugins/auth.request.js';
+import { canonicalise } from '../patients/patients.routes.js';
 import { IdParams } from '../patients/patients.schema.js';
 import {
   ADMIN_ONLY,
