@@ -7,7 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { Redis } from 'ioredis';
 import type { DestinationStream, Logger } from 'pino';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 import { type DbHandle, openDatabase } from './db/client.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { type EventBus, InProcessEventBus, RedisEventBus } from './lib/event-bus.js';

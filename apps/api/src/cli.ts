@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { type Config, ConfigError, loadConfig, takeAdminPasswordFromEnv } from './config.js';
+import { type Config, ConfigError, loadConfig, takeAdminPasswordFromEnv } from './config/index.js';
 import { openDatabase } from './db/client.js';
 import { type SeedOptions, type SeedResult, seedDemoClinic } from './db/seed/index.js';
 import { systemClock } from './lib/clock.js';

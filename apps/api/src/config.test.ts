@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig } from './config/index.js';
 
 /** Runs `loadConfig` and returns the ConfigError it throws (fails the test if it does not throw). */
 function problemsOf(env: Record<string, string>): string[] {

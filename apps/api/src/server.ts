@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { type BuildOptions, buildApp } from './app.js';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 import { ensureBootstrapAdmin } from './modules/auth/auth.bootstrap.js';
 import { type LegacyListeners, startLegacyListeners } from './modules/legacy/index.js';
 

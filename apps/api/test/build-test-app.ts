@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { type BuildOptions, buildApp, createRedis } from '../src/app.js';
-import { type Config, loadConfig, testEnv } from '../src/config.js';
+import { type Config, loadConfig, testEnv } from '../src/config/index.js';
 import { createPgliteHandle, createPostgresHandle, type DbHandle } from '../src/db/client.js';
 import { sessions } from '../src/db/schema/index.js';
 import type { Clock } from '../src/lib/clock.js';

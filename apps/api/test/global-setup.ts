@@ -10,7 +10,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { testEnv } from '../src/config.js';
+import { testEnv } from '../src/config/index.js';
 import { createPgliteHandle, createPostgresHandle } from '../src/db/client.js';
 
 declare module 'vitest' {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testEnv } from '../config.js';
+import { testEnv } from '../config/index.js';
 import { type DomainEvent, type EventBus, InProcessEventBus, RedisEventBus } from './event-bus.js';
 
 const fixedNow = () => new Date('2026-03-01T10:00:00.000Z');

@@ -5,7 +5,7 @@
  */
 import type { FastifyServerOptions } from 'fastify';
 import type { DestinationStream, LoggerOptions } from 'pino';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 
 /** Keys whose values never appear in logs, wherever they sit in a logged object. */
 export const SENSITIVE_KEYS = [

@@ -4,7 +4,7 @@
  * boundaries. Each change commits with its audit and history rows; events leave after the commit.
  * Decisions, cancels and reads of requests are in appointments.requests.service.ts.
  */
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/index.js';
 import type { Executor } from '../../db/client.js';
 import { withTransaction } from '../../db/transaction.js';
 import type { Actor } from '../../lib/authorization.js';

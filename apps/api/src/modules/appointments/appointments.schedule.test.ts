@@ -1,6 +1,6 @@
 /** Opening hours and the daily reset in the clinic timezone (pure boundary arithmetic). */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseQueueSchedule, type QueueWindow } from '../../config.js';
+import { ConfigError, loadConfig, parseQueueSchedule, type QueueWindow } from '../../config/index.js';
 import { latestBoundary, latestDailyKey, localTime, withinSchedule } from './appointments.schedule.js';
 
 const BA = 'America/Argentina/Buenos_Aires'; // UTC−3, no DST

@@ -8,7 +8,7 @@
  * boundaries therefore stands until the next one. Keys sort as strings; at one instant a closing
  * sorts before an opening ("close" < "open"), so back-to-back windows stay open.
  */
-import type { QueueWindow } from '../../config.js';
+import type { QueueWindow } from '../../config/index.js';
 
 export interface LocalTime {
   /** `YYYY-MM-DD` in the zone. */

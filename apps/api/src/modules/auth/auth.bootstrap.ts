@@ -10,7 +10,7 @@
  * Both hash with argon2id and write a `staff.create` audit row (actor `system`) in the same
  * transaction. No HTTP here: the CLI calls this without building the app.
  */
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/index.js';
 import type { Database } from '../../db/client.js';
 import { withTransaction } from '../../db/transaction.js';
 import type { Clock } from '../../lib/clock.js';

@@ -7,7 +7,7 @@ import { type CryptoKey, exportPKCS8, exportSPKI, importJWK, type JWK } from 'jo
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestDb, ensureSession, testConfig } from '../../../test/build-test-app.js';
 import { buildApp } from '../../app.js';
-import { loadConfig } from '../../config.js';
+import { loadConfig } from '../../config/index.js';
 import type { DbHandle } from '../../db/client.js';
 import { ACCESS_TOKEN_TTL_SECONDS, AUDIENCES, CLOCK_TOLERANCE_SECONDS, KeyStore } from './auth.keys.js';
 

@@ -22,7 +22,7 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/index.js';
 
 export const ALGORITHM = 'EdDSA';
 export const ACCESS_TOKEN_TYPE = 'at+jwt';

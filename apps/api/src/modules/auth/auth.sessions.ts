@@ -11,7 +11,7 @@
  * path and returns the same successor — never two live successors.
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/index.js';
 import type { Database, Executor } from '../../db/client.js';
 import { afterCommit, withTransaction } from '../../db/transaction.js';
 import type { Clock } from '../../lib/clock.js';

@@ -12,7 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Transporter } from 'nodemailer';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/index.js';
 import type { Executor } from '../../db/client.js';
 import { afterCommit } from '../../db/transaction.js';
 

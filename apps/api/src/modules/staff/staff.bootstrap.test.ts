@@ -14,7 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, createTestDb, testConfig, testKeys } from '../../../test/build-test-app.js';
 import { createStaff } from '../../../test/factories.js';
-import { type Config, ConfigError, loadConfig } from '../../config.js';
+import { type Config, ConfigError, loadConfig } from '../../config/index.js';
 import type { DbHandle } from '../../db/client.js';
 import { auditEvents, credentials, staff } from '../../db/schema/index.js';
 import { startServer } from '../../server.js';

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
-import { type Config, ConfigError } from '../../config.js';
+import { type Config, ConfigError } from '../../config/index.js';
 import { openDatabase } from '../../db/client.js';
 import { systemClock } from '../../lib/clock.js';
 import { AuditService } from '../../modules/audit/audit.service.js';
