@@ -8,23 +8,21 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { type Config, ConfigError, loadConfig, takeAdminPasswordFromEnv } from './config/index.js';
 import { openDatabase } from './db/client.js';
-import { type SeedOptions, type SeedResult, seedDemoClinic } from './db/seed/index.js';
+import { DEMO_PASSWORD, DEMO_SEED, staffAccountsLine } from './db/seed/demo.js';
+import { generateStaff, type SeedOptions, type SeedResult, seedDemoClinic } from './db/seed/index.js';
 import { systemClock } from './lib/clock.js';
 import { AuditService } from './modules/audit/audit.service.js';
-import { adminInputProblems, BootstrapError, createAdminAccount } from './modules/auth/auth.bootstrap.js';
 import { hashPassword } from './modules/auth/auth.passwords.js';
-import { LEGACY_USAGE, legacyCommand } from './tools/legacy-import/cli.js';
+import { adminInputProblems, BootstrapError, createAdminAccount } from './modules/staff/staff.bootstrap.js';
 import { startServer } from './server.js';
-
-/** Password of seeded demo accounts (documented in the README; seeding is refused in production). */
-const DEMO_PASSWORD = 'Demo-Diabetify-2026';
+import { LEGACY_USAGE, legacyCommand } from './tools/legacy-import/cli.js';
 
 const USAGE = `Usage: diabetify <command> [options]
 
 Commands:
   serve                         start the HTTP server (default)
   migrate                       apply database migrations and exit
-  seed [--patients N] [--days D] [--seed S] [--no-login]
+  seed [--patients N] [--days D] [--seed S] [--first-cgm-days D] [--no-login]
                                 create a demo clinic: staff, patients, CGM and meter readings;
                                 accounts sign in with the demo password unless --no-login
   create-admin --username U --email E [--name N]
@@ -179,6 +177,7 @@ async function main(argv: string[]): Promise<number> {
           patients: { type: 'string' },
           days: { type: 'string' },
           seed: { type: 'string' },
+          'first-cgm-days': { type: 'string' },
           'no-login': { type: 'boolean' },
         },
       });
@@ -187,7 +186,10 @@ async function main(argv: string[]): Promise<number> {
       const options = {
         patients: positiveInt(values.patients, 20, 'patients'),
         days: positiveInt(values.days, 14, 'days'),
-        seed: positiveInt(values.seed, 42, 'seed'),
+        seed: positiveInt(values.seed, DEMO_SEED, 'seed'),
+        ...(values['first-cgm-days']
+          ? { firstCgmDays: positiveInt(values['first-cgm-days'], 0, 'first-cgm-days') }
+          : {}),
         progress: process.stderr.isTTY,
         timezone: config.clinic.timezone,
         ...(values['no-login'] ? {} : { passwordHash: await hashPassword(DEMO_PASSWORD) }),
@@ -199,6 +201,11 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`${seedSummary(handle.kind, options, result)}\n`);
         if (options.passwordHash && result.staff + result.patients > 0) {
           process.stderr.write(`demo sign-in: any seeded staff username or patient DNI, password "${DEMO_PASSWORD}"\n`);
+        }
+        if (options.passwordHash) {
+          // Who can sign in to the back-office at PUBLIC_WEB_ORIGIN/admin/ (patients use the app).
+          const staffList = staffAccountsLine(generateStaff(options.seed));
+          process.stderr.write(`back-office staff (${config.http.publicWebOrigin}/admin/): ${staffList}\n`);
         }
       } finally {
         await handle.close();

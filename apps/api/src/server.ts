@@ -6,8 +6,10 @@
 import type { FastifyInstance } from 'fastify';
 import { type BuildOptions, buildApp } from './app.js';
 import type { Config } from './config/index.js';
-import { ensureBootstrapAdmin } from './modules/auth/auth.bootstrap.js';
+import { DEMO_SEED, type DemoStartResult, demoClinicOnStart, demoSignInMessage } from './db/seed/demo.js';
+import { hashPassword, verifyPassword } from './modules/auth/auth.passwords.js';
 import { type LegacyListeners, startLegacyListeners } from './modules/legacy/index.js';
+import { ensureBootstrapAdmin } from './modules/staff/staff.bootstrap.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -33,7 +35,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // Embedded mode applies migrations itself so `npm start` works on a fresh machine.
     await app.db.migrate();
   }
+  let demo: DemoStartResult;
   try {
+    // Development on an empty database: the demo clinic, so a newcomer has accounts to sign in with.
+    demo = await demoClinicOnStart(app.db, config, app.log, {
+      hash: hashPassword,
+      verify: (password, stored) => verifyPassword(password, stored, 'argon2id'),
+    });
     // The first admin (BOOTSTRAP_ADMIN_*), only when none exists; refused in production with a weak password.
     await ensureBootstrapAdmin({ db: app.db.db, audit: app.audit, clock: app.clock, log: app.log }, config);
   } catch (err) {
@@ -59,6 +67,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     { url, database: app.db.kind, redis: Boolean(app.redis), startupMs: Math.round(performance.now() - started) },
     `Diabetify listening on ${url}`,
   );
+  app.log.info(
+    { backOffice: `${url}/admin/`, docs: config.http.docsEnabled ? `${url}/docs` : null },
+    `back-office: ${url}/admin/${config.http.docsEnabled ? ` · API docs: ${url}/docs` : ''}`,
+  );
+  // Last, so the newcomer reads it under the URL: who to sign in as (demo databases only).
+  if (demo.signInHint) app.log.info(demoSignInMessage(DEMO_SEED, `${url}/admin/`));
 
   let closing: Promise<number> | null = null;
   const shutdown = (reason: string): Promise<number> => {

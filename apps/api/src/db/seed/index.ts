@@ -48,6 +48,11 @@ export interface SeedOptions {
    * only, which is why the CLI refuses to seed in production.
    */
   passwordHash?: string;
+  /**
+   * The first CGM patient's readings cover this many days instead of `days`: one long history
+   * (90-day AGP, period comparisons) without paying for it on every patient.
+   */
+  firstCgmDays?: number;
 }
 
 export interface SeedResult {
@@ -84,6 +89,8 @@ function groupSize(days: number): number {
 
 interface GroupContext {
   window: ReadingWindow;
+  /** Index and window of the patient with the long history (firstCgmDays), if any. */
+  long: { index: number; window: ReadingWindow } | null;
   passwordHash: string | undefined;
   chunkRows: number;
   progress: SeedProgress | null;
@@ -124,7 +131,8 @@ async function seedGroup(
   for (const p of group) {
     const id = idByDni.get(p.dni);
     if (id !== undefined) {
-      for (const r of generateReadings(p, ctx.window)) {
+      const window = ctx.long?.index === p.index ? ctx.long.window : ctx.window;
+      for (const r of generateReadings(p, window)) {
         buffer.push(id, r);
         if (buffer.length >= ctx.chunkRows) await flush();
       }
@@ -158,8 +166,11 @@ export async function seedDemoClinic(handle: DbHandle, options: SeedOptions): Pr
   const size = options.patientsPerTransaction ?? groupSize(options.days);
   const groups: SeedPatient[][] = [];
   for (let i = 0; i < people.length; i += size) groups.push(people.slice(i, i + size));
+  const now = options.now ?? new Date();
+  const firstCgm = options.firstCgmDays ? people.find((p) => p.glucose.cgm) : undefined;
   const ctx: GroupContext = {
-    window: { now: options.now ?? new Date(), days: options.days },
+    window: { now, days: options.days },
+    long: firstCgm ? { index: firstCgm.index, window: { now, days: options.firstCgmDays as number } } : null,
     passwordHash: options.passwordHash,
     chunkRows: options.chunkRows ?? DEFAULT_CHUNK_ROWS,
     progress: options.progress ? new SeedProgress(people.length) : null,
