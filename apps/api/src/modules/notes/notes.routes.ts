@@ -1,7 +1,6 @@
 /** `/v1/patients/:id/notes` routes. HTTP only. */
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { responses } from '../../lib/http.js';
+import { route } from '../../lib/route.js';
 import { actorOf, auditOrigin } from '../../plugins/auth.request.js';
 import {
   AmendmentBody,
@@ -18,59 +17,51 @@ import type { NotesService } from './notes.service.js';
 
 const tags = ['notes'];
 
-export default async function notesRoutes(root: FastifyInstance, opts: { service: NotesService }) {
-  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+export default async function notesRoutes(app: FastifyInstance, opts: { service: NotesService }) {
   const { service } = opts;
 
-  app.get(
-    '/v1/patients/:id/notes',
-    {
-      config: { auth: STAFF_READ },
-      schema: {
-        tags,
-        summary: "A patient's clinical notes with their amendments, newest first (page/perPage, total); audited",
-        params: PatientParams,
-        querystring: NoteListQuery,
-        response: responses({ 200: NotePage }, [404]),
-      },
-    },
-    async (request) => service.list(auditOrigin(request), request.params.id, request.query),
-  );
+  route(app, {
+    method: 'GET',
+    url: '/v1/patients/:id/notes',
+    operationId: 'listPatientNotes',
+    summary: "A patient's clinical notes with their amendments, newest first (page/perPage, total); audited",
+    tags,
+    auth: STAFF_READ,
+    params: PatientParams,
+    querystring: NoteListQuery,
+    success: { 200: NotePage },
+    errors: [404],
+    handler: (request) => service.list(auditOrigin(request), request.params.id, request.query),
+  });
 
-  app.post(
-    '/v1/patients/:id/notes',
-    {
-      config: { auth: CLINICIAN_WRITE },
-      schema: {
-        tags,
-        summary: 'Write a clinical note (clinicians). Notes are never edited: amend them instead',
-        params: PatientParams,
-        body: NoteBody,
-        response: responses({ 201: Note }, [404]),
-      },
-    },
-    async (request, reply) => {
-      const note = await service.create(actorOf(request), auditOrigin(request), request.params.id, request.body);
-      return reply.status(201).send(note);
-    },
-  );
+  route(app, {
+    method: 'POST',
+    url: '/v1/patients/:id/notes',
+    operationId: 'createPatientNote',
+    summary: 'Write a clinical note (clinicians). Notes are never edited: amend them instead',
+    tags,
+    auth: CLINICIAN_WRITE,
+    params: PatientParams,
+    body: NoteBody,
+    success: { 201: Note },
+    errors: [404],
+    handler: (request) => service.create(actorOf(request), auditOrigin(request), request.params.id, request.body),
+  });
 
-  app.post(
-    '/v1/patients/:id/notes/:noteId/amendments',
-    {
-      config: { auth: CLINICIAN_WRITE },
-      schema: {
-        tags,
-        summary: 'Amend a note (clinicians): the original stays, the amendment is added with its author and time',
-        params: NoteParams,
-        body: AmendmentBody,
-        response: responses({ 201: Note }, [404]),
-      },
-    },
-    async (request, reply) => {
+  route(app, {
+    method: 'POST',
+    url: '/v1/patients/:id/notes/:noteId/amendments',
+    operationId: 'amendPatientNote',
+    summary: 'Amend a note (clinicians): the original stays, the amendment is added with its author and time',
+    tags,
+    auth: CLINICIAN_WRITE,
+    params: NoteParams,
+    body: AmendmentBody,
+    success: { 201: Note },
+    errors: [404],
+    handler: (request) => {
       const { id, noteId } = request.params;
-      const note = await service.amend(actorOf(request), auditOrigin(request), id, noteId, request.body);
-      return reply.status(201).send(note);
+      return service.amend(actorOf(request), auditOrigin(request), id, noteId, request.body);
     },
-  );
+  });
 }
