@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   resolve: {
@@ -18,5 +18,14 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default'],
+    // Two projects: this config as is (Node, the API's database template) minus the back-office,
+    // whose component tests run in jsdom under their own config.
+    projects: [
+      {
+        extends: true,
+        test: { name: 'node', exclude: [...configDefaults.exclude, 'apps/admin/**'] },
+      },
+      'apps/admin/vitest.config.ts',
+    ],
   },
 });

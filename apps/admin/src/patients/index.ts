@@ -1,0 +1,15 @@
+/** The `patients` resource: list, create, edit. The patient page (show) plugs in here. */
+import PatientsIcon from '@mui/icons-material/People';
+import type { ResourceProps } from 'react-admin';
+import { PatientCreate } from './PatientCreate';
+import { PatientEdit } from './PatientEdit';
+import { PatientList } from './PatientList';
+
+export const patientsResource: ResourceProps = {
+  name: 'patients',
+  list: PatientList,
+  create: PatientCreate,
+  edit: PatientEdit,
+  icon: PatientsIcon,
+  recordRepresentation: (p: { name: string; surname: string }) => `${p.surname}, ${p.name}`,
+};

@@ -1,0 +1,38 @@
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+/**
+ * The back-office is served by the API server under /admin/ (same origin as /v1, so the refresh
+ * cookie and the CSP work without CORS). In development `vite` proxies /v1 to a local server.
+ */
+export default defineConfig({
+  base: '/admin/',
+  plugins: [react()],
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+    // A clinic laptop on hospital Wi-Fi: keep the first load small and cacheable. Vendors change
+    // rarely, so they get their own long-lived chunks; the charts load only with the screens that
+    // draw them (dynamic import), never on the sign-in page.
+    rollupOptions: {
+      output: {
+        manualChunks(id: string) {
+          if (!id.includes('node_modules')) return undefined;
+          if (/node_modules\/(recharts|d3-|victory-vendor|decimal\.js|internmap)/.test(id)) return 'charts';
+          if (/node_modules\/(@mui|@emotion)/.test(id)) return 'mui';
+          if (/node_modules\/(react-admin|ra-|@tanstack|react-hook-form|react-router|node-polyglot|lodash)/.test(id))
+            return 'react-admin';
+          if (/node_modules\/(react|react-dom|scheduler)\//.test(id)) return 'react';
+          return 'vendor';
+        },
+      },
+    },
+  },
+  server: {
+    port: 5173,
+    proxy: { '/v1': { target: process.env.API_URL ?? 'http://localhost:3000', changeOrigin: false } },
+  },
+});
