@@ -34,22 +34,33 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
+/**
+ * The stored content of an audit row, in the one order both the hash and the exports use. A column
+ * added to the audit table is added here once: the hash then covers it and the CSV export shows it.
+ * (The order is part of every stored hash: append, never reorder.)
+ */
+export const AUDIT_CONTENT_COLUMNS = [
+  'createdAt',
+  'actorId',
+  'actorRole',
+  'action',
+  'resourceType',
+  'resourceId',
+  'patientId',
+  'outcome',
+  'ip',
+  'userAgent',
+  'requestId',
+  'details',
+] as const satisfies readonly (keyof ChainedRow)[];
+
+export type AuditContentColumn = (typeof AUDIT_CONTENT_COLUMNS)[number];
+
 export function linkHash(row: ChainedRow): string {
-  const body = canonicalJson([
-    row.chainShard,
-    row.chainSeq,
-    row.createdAt.toISOString(),
-    row.actorId,
-    row.actorRole,
-    row.action,
-    row.resourceType,
-    row.resourceId,
-    row.patientId,
-    row.outcome,
-    row.ip,
-    row.userAgent,
-    row.requestId,
-    row.details,
-  ]);
+  const content = AUDIT_CONTENT_COLUMNS.map((c) => {
+    const v = row[c];
+    return v instanceof Date ? v.toISOString() : v;
+  });
+  const body = canonicalJson([row.chainShard, row.chainSeq, ...content]);
   return createHash('sha256').update(row.prevHash).update('\n').update(body).digest('hex');
 }

@@ -31,6 +31,11 @@ export async function advanceHead(tx: Executor, shard: number): Promise<{ seq: n
   return head;
 }
 
+/** This transaction's commit returns before its WAL is flushed (see AuditService.record). */
+export async function commitWithoutFlush(tx: Executor): Promise<void> {
+  await tx.execute(sql`set local synchronous_commit = off`);
+}
+
 export async function insertLinked(tx: Executor, row: ChainedRow & { hash: string }): Promise<void> {
   await tx.insert(auditEvents).values(row);
   await tx.update(auditChainHeads).set({ lastHash: row.hash }).where(eq(auditChainHeads.shard, row.chainShard));

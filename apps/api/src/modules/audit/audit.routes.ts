@@ -17,6 +17,7 @@ import {
   AuditQuery,
   AuditVerification,
   CSV_COLUMNS,
+  csvRow,
   ExportQuery,
   toAuditEvent,
 } from './audit.schema.js';
@@ -35,27 +36,6 @@ function filtersOf(q: FilterQuery): AuditFilters {
   if (q.from !== undefined) f.from = new Date(q.from);
   if (q.to !== undefined) f.to = new Date(q.to);
   return f;
-}
-
-function csvRow(row: AuditRow) {
-  return [
-    row.id,
-    row.createdAt.toISOString(),
-    row.actorId,
-    row.actorRole,
-    row.action,
-    row.resourceType,
-    row.resourceId,
-    row.patientId,
-    row.outcome,
-    row.ip,
-    row.userAgent,
-    row.requestId,
-    JSON.stringify(row.details),
-    row.chainShard,
-    row.chainSeq,
-    row.hash,
-  ];
 }
 
 async function* jsonArray(rows: AsyncIterable<AuditRow>): AsyncGenerator<string> {

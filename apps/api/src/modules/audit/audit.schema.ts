@@ -1,6 +1,7 @@
 import { AuditEvent, AuditQuery, AuditVerification, KeysetPage } from '@diabetify/contracts';
 import { Type } from 'typebox';
-import type { RoutePolicy } from '../../plugins/auth.js';
+import type { RoutePolicy } from '../../lib/principal.js';
+import { AUDIT_CONTENT_COLUMNS } from './audit.chain.js';
 import type { AuditRow } from './audit.repository.js';
 
 export { AuditQuery, AuditVerification };
@@ -34,21 +35,14 @@ export function toAuditEvent(row: AuditRow) {
   };
 }
 
-export const CSV_COLUMNS = [
-  'id',
-  'createdAt',
-  'actorId',
-  'actorRole',
-  'action',
-  'resourceType',
-  'resourceId',
-  'patientId',
-  'outcome',
-  'ip',
-  'userAgent',
-  'requestId',
-  'details',
-  'chainShard',
-  'chainSeq',
-  'hash',
-] as const;
+/** CSV export columns: the id, the chained content (audit.chain.ts, the one list), the link. */
+export const CSV_COLUMNS = ['id', ...AUDIT_CONTENT_COLUMNS, 'chainShard', 'chainSeq', 'hash'] as const;
+
+/** One CSV line of a row, in `CSV_COLUMNS` order (instants ISO 8601, details as JSON text). */
+export function csvRow(row: AuditRow): unknown[] {
+  return CSV_COLUMNS.map((c) => {
+    const v = row[c];
+    if (v instanceof Date) return v.toISOString();
+    return c === 'details' ? JSON.stringify(v) : v;
+  });
+}

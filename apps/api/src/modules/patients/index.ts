@@ -3,14 +3,15 @@
  * The patient's own view and preferences are `/v1/me` (modules/me).
  */
 import type { FastifyInstance } from 'fastify';
-import { issuePasswordToken } from '../auth/auth.password-tokens.js';
+import { passwordTokens } from '../auth/index.js';
 import { sendAfterCommit } from '../notifications/mailer.js';
 import { emailChangedMessage } from '../notifications/messages.js';
 import registerRoute from './patients.register.js';
 import patientRoutes from './patients.routes.js';
 import { PatientsService } from './patients.service.js';
 
-export { PatientsService, toPatient } from './patients.service.js';
+export { toPatient } from './patients.profile.js';
+export { PatientsService } from './patients.service.js';
 
 export function patientsService(app: FastifyInstance): PatientsService {
   return new PatientsService({
@@ -21,7 +22,7 @@ export function patientsService(app: FastifyInstance): PatientsService {
     clock: app.clock,
     passwordMinLength: app.config.identity.passwordMinLength.patient,
     invite: async (tx, to) => {
-      await issuePasswordToken(app, tx, to, 'invite');
+      await passwordTokens(app).issue(tx, to, 'invite');
     },
     emailChanged: async (tx, previous) => {
       const content = emailChangedMessage(previous.name, app.clock.now(), app.config.clinic.timezone);

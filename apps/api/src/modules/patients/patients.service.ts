@@ -1,5 +1,6 @@
 /**
- * Patient use cases: list, create (by staff or self-registration), read, update, block/unblock.
+ * Patient use cases: list, create (by staff or self-registration), read, block/unblock; profile
+ * edits live in patients.edits.ts, the profile's fields and checks in patients.profile.ts.
  * Transport-free: routes map HTTP onto these calls. Every read of a patient record is audited,
  * refused attempts included (LG-3); every change commits with its audit row and publishes its
  * event after the commit (architecture rule 4). Audit details carry ids and field names only.
@@ -9,17 +10,18 @@ import { withTransaction } from '../../db/transaction.js';
 import { type Actor, canReadPatient, canWritePatient } from '../../lib/authorization.js';
 import type { Clock } from '../../lib/clock.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
-import type { Events } from '../../plugins/context.js';
+import type { Events } from '../../lib/events.js';
 import type { AuditOrigin, AuditOutcome, AuditService } from '../audit/audit.service.js';
 import type { Recipient } from '../auth/auth.password-tokens.js';
 import { hashPassword, passwordProblem } from '../auth/auth.passwords.js';
 import type { SessionService } from '../auth/auth.sessions.js';
+import { PatientEdits } from './patients.edits.js';
 import { DuplicateError, rethrowPatientConflict } from './patients.errors.js';
+import { checkProfile, PROFILE_KEYS, toPatient } from './patients.profile.js';
 import * as repo from './patients.repository.js';
 import {
   type CreatePatientBody,
   DEFAULT_TIMEZONE,
-  isValidTimezone,
   type ListQuery,
   type Patient,
   type PreferencesBody,
@@ -44,68 +46,11 @@ export type CreateSource = 'staff' | 'self_registration';
 /** Rows per query when a caller needs every patient (`listAll`). */
 const ALL_CHUNK = 1000;
 
-export function toPatient(row: repo.PatientRow): Patient {
-  return {
-    id: row.id,
-    dni: row.dni,
-    email: row.email,
-    name: row.name,
-    surname: row.surname,
-    hospitalAccount: row.hospitalAccount,
-    birthDate: row.birthDate,
-    diabetesType: row.diabetesType,
-    glucoseUnit: row.glucoseUnit as Patient['glucoseUnit'],
-    targetLowMgDl: row.targetLowMgDl,
-    targetHighMgDl: row.targetHighMgDl,
-    timezone: row.timezone,
-    blocked: row.blocked,
-    tidepoolId: row.tidepoolId,
-    streakDays: row.streakDays,
-    maxStreakDays: row.maxStreakDays,
-    timesMeasured: row.timesMeasured,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
-}
-
-type ProfileInput = Partial<Pick<CreatePatientBody, 'timezone' | 'birthDate' | 'targetLowMgDl' | 'targetHighMgDl'>>;
-
-const PROFILE_KEYS = [
-  'dni',
-  'email',
-  'name',
-  'surname',
-  'hospitalAccount',
-  'birthDate',
-  'diabetesType',
-  'glucoseUnit',
-  'targetLowMgDl',
-  'targetHighMgDl',
-  'timezone',
-  'tidepoolId',
-] as const;
-
 export class PatientsService {
-  constructor(private readonly d: PatientsDeps) {}
+  private readonly edits: PatientEdits;
 
-  /** Checks no schema can express: a real IANA zone, a plausible birth date, low < high. */
-  private checkProfile(input: ProfileInput, current?: { targetLowMgDl: number; targetHighMgDl: number }): void {
-    const errors: Record<string, string> = {};
-    if (input.timezone !== undefined && !isValidTimezone(input.timezone)) {
-      errors['body.timezone'] = 'is not a known IANA time zone';
-    }
-    if (input.birthDate) {
-      const tomorrow = new Date(this.d.clock.now().getTime() + 86_400_000).toISOString().slice(0, 10);
-      if (input.birthDate > tomorrow) errors['body.birthDate'] = 'must not be in the future';
-      else if (input.birthDate < '1900-01-01') errors['body.birthDate'] = 'must be after 1900-01-01';
-    }
-    const low = input.targetLowMgDl ?? current?.targetLowMgDl ?? 70;
-    const high = input.targetHighMgDl ?? current?.targetHighMgDl ?? 180;
-    if (low >= high) {
-      const field = input.targetLowMgDl !== undefined ? 'targetLowMgDl' : 'targetHighMgDl';
-      errors[`body.${field}`] = 'targetLowMgDl must be below targetHighMgDl';
-    }
-    if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+  constructor(private readonly d: PatientsDeps) {
+    this.edits = new PatientEdits(d);
   }
 
   private async auditRead(
@@ -203,7 +148,7 @@ export class PatientsService {
     source: CreateSource,
     options: { blocked?: boolean } = {},
   ): Promise<Patient> {
-    this.checkProfile(input);
+    checkProfile(input, this.d.clock.now().getTime());
     if (input.password !== undefined) {
       const problem = passwordProblem(input.password, {
         kind: 'patient',
@@ -261,102 +206,24 @@ export class PatientsService {
     }
   }
 
-  /** Staff edit of a patient record (`PATCH /v1/patients/:id`). */
+  /** Staff edit of a patient record (`PATCH /v1/patients/:id`); see patients.edits.ts. */
   update(actor: Actor, origin: AuditOrigin, id: number, patch: UpdatePatientBody): Promise<Patient> {
-    return this.applyChanges(actor, origin, id, patch, 'patients');
+    return this.edits.update(actor, origin, id, patch);
   }
 
   /** A patient's own preferences (`PATCH /v1/me`). */
   updatePreferences(actor: Actor, origin: AuditOrigin, patch: PreferencesBody): Promise<Patient> {
-    return this.applyChanges(actor, origin, actor.id, patch, 'me');
+    return this.edits.updatePreferences(actor, origin, patch);
   }
 
-  /**
-   * The legacy app's own profile edit (`PATCH /users/me` on the patient gateway, legacy-compat.md
-   * A.3): the old app lets patients correct their name, surname and e-mail, so the legacy listener
-   * must too — wider than `/v1/me` (preferences only), and listed in the legacy README. The e-mail
-   * stays unique; `ignored` names the fields the caller sent that patients may not change (audited).
-   */
+  /** The legacy app's own profile edit (`PATCH /users/me`); see patients.edits.ts. */
   updateOwnContact(
     actor: Actor,
     origin: AuditOrigin,
     patch: Pick<UpdatePatientBody, 'name' | 'surname' | 'email'>,
     ignored: readonly string[] = [],
   ): Promise<Patient> {
-    // Exactly these three, whatever else the object carries at run time (mass assignment, AZ-5).
-    const contact: UpdatePatientBody = {};
-    for (const key of ['name', 'surname', 'email'] as const) {
-      const value = patch[key];
-      if (value !== undefined) contact[key] = value;
-    }
-    const details = ignored.length > 0 ? { ignored: [...ignored] } : {};
-    return this.applyChanges(actor, origin, actor.id, contact, 'legacy_me', details);
-  }
-
-  private async applyChanges(
-    actor: Actor,
-    origin: AuditOrigin,
-    id: number,
-    patch: UpdatePatientBody,
-    via: 'patients' | 'me' | 'legacy_me',
-    extraDetails: Record<string, unknown> = {},
-  ): Promise<Patient> {
-    const exists = await repo.patientExists(this.d.db, id);
-    const allowed =
-      via === 'patients' ? canWritePatient(actor, id, exists) : exists && actor.kind === 'patient' && actor.id === id;
-    if (!allowed) {
-      await this.d.audit.record(this.d.db, {
-        ...origin,
-        action: 'patients.update',
-        resourceType: 'patient',
-        resourceId: id,
-        patientId: exists ? id : null,
-        outcome: exists ? 'denied' : 'failure',
-        details: { reason: exists ? 'not_permitted' : 'not_found', via },
-      });
-      throw new NotFoundError('patient');
-    }
-    try {
-      return await withTransaction(this.d.db, async (tx) => {
-        const current = await repo.lockPatient(tx, id);
-        if (!current) throw new NotFoundError('patient');
-        // The range is checked against the stored bound the patch leaves alone.
-        this.checkProfile(patch, current);
-        const changes: repo.PatientChanges = {};
-        const changed: string[] = [];
-        for (const key of PROFILE_KEYS) {
-          const value = patch[key];
-          if (value === undefined || value === current[key]) continue;
-          (changes as Record<string, unknown>)[key] = value;
-          changed.push(key);
-        }
-        const unique = {
-          dni: changes.dni ?? undefined,
-          email: changes.email ?? undefined,
-          hospitalAccount: changes.hospitalAccount,
-        };
-        const taken = await repo.findConflict(tx, unique, id);
-        if (taken) throw new DuplicateError(taken);
-        const row =
-          changed.length > 0
-            ? await repo.updatePatient(tx, id, { ...changes, updatedAt: this.d.clock.now() })
-            : current;
-        await this.d.audit.record(tx, {
-          ...origin,
-          action: 'patients.update',
-          resourceType: 'patient',
-          resourceId: id,
-          patientId: id,
-          outcome: 'success',
-          details: { changed, via, ...extraDetails },
-        });
-        if (changed.length > 0) await this.d.events.publishAfterCommit(tx, 'patients', 'updated', { patientId: id });
-        if (changes.email !== undefined) await this.d.emailChanged?.(tx, { email: current.email, name: current.name });
-        return toPatient(row);
-      });
-    } catch (err) {
-      rethrowPatientConflict(err);
-    }
+    return this.edits.updateOwnContact(actor, origin, patch, ignored);
   }
 
   /**

@@ -8,10 +8,9 @@
  * transaction that would store them rolled back — so a corrected retry with the same key works.
  */
 import { createHash } from 'node:crypto';
-import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.js';
-import { idempotencyKeys } from '../../db/schema/index.js';
 import { AppError } from '../../lib/errors.js';
+import * as repo from './readings.idempotency.repository.js';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 
@@ -67,27 +66,15 @@ export async function claim(tx: Executor, c: IdempotencyClaim, nowMs: number): P
   const expiresAt = new Date(nowMs + IDEMPOTENCY_TTL_MS);
   // Status 0 and an empty body until `complete` fills them in the same transaction (never visible before).
   const placeholder = { ...c, statusCode: 0, response: {}, expiresAt, createdAt: new Date(nowMs) };
-  const inserted = await tx
-    .insert(idempotencyKeys)
-    .values(placeholder)
-    .onConflictDoNothing()
-    .returning({ key: idempotencyKeys.key });
-  if (inserted.length > 0) return null;
-  const [row] = await tx
-    .select()
-    .from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.scope, c.scope), eq(idempotencyKeys.key, c.key)))
-    .for('update');
+  if (await repo.insertIfAbsent(tx, placeholder)) return null;
+  const row = await repo.lockKey(tx, c);
   if (!row) {
     // Deleted (expired and purged) between the two statements: claim it afresh.
-    await tx.insert(idempotencyKeys).values(placeholder);
+    await repo.insert(tx, placeholder);
     return null;
   }
   if (row.expiresAt.getTime() <= nowMs) {
-    await tx
-      .update(idempotencyKeys)
-      .set(placeholder)
-      .where(and(eq(idempotencyKeys.scope, c.scope), eq(idempotencyKeys.key, c.key)));
+    await repo.replace(tx, c, placeholder);
     return null;
   }
   if (row.route !== c.route || row.requestHash !== c.requestHash) throw new IdempotencyMismatchError();
@@ -96,24 +83,14 @@ export async function claim(tx: Executor, c: IdempotencyClaim, nowMs: number): P
 
 /** Stores the answer of a claimed key, in the same transaction as the write. */
 export async function complete(tx: Executor, c: IdempotencyClaim, answer: StoredResponse): Promise<void> {
-  await tx
-    .update(idempotencyKeys)
-    .set({ statusCode: answer.statusCode, response: sql`${JSON.stringify(answer.body)}::jsonb` })
-    .where(and(eq(idempotencyKeys.scope, c.scope), eq(idempotencyKeys.key, c.key)));
+  await repo.storeAnswer(tx, c, answer.statusCode, answer.body);
 }
 
 /** Deletes expired keys in bounded chunks; returns how many went. */
 export async function purgeExpired(db: Database, nowMs: number, chunk = 5000): Promise<number> {
   let total = 0;
   for (;;) {
-    const result = await db.execute(sql`
-      delete from idempotency_keys where ctid in (
-        select ctid from idempotency_keys where ${lt(idempotencyKeys.expiresAt, new Date(nowMs))} limit ${chunk})`);
-    const n = Number(
-      (result as { rowCount?: number | null; affectedRows?: number }).rowCount ??
-        (result as { affectedRows?: number }).affectedRows ??
-        0,
-    );
+    const n = await repo.deleteExpiredChunk(db, new Date(nowMs), chunk);
     total += n;
     if (n < chunk) return total;
   }

@@ -3,13 +3,15 @@
  * readings is audited, refused attempts included (security.md LG-3); another patient's data is 404.
  */
 import type { Database } from '../../db/client.js';
-import { type Actor, canReadPatient, isStaff } from '../../lib/authorization.js';
+import { type Actor, isStaff } from '../../lib/authorization.js';
 import type { Clock } from '../../lib/clock.js';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js';
 import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { localDay } from '../../lib/local-time.js';
 import type { AuditOrigin, AuditService } from '../audit/audit.service.js';
+import { ReadingsAccess } from './readings.access.js';
 import { effective } from './readings.gamification.js';
+import { achievementCatalogue, gamificationOf } from './readings.patient.repository.js';
 import * as repo from './readings.repository.js';
 import { type Achievements, type ChangesQuery, DEFAULT_LIMIT, type ListQuery } from './readings.schema.js';
 import type { ReadingsService } from './readings.service.js';
@@ -23,11 +25,15 @@ export interface ReadingQueriesDeps {
 }
 
 export class ReadingQueries {
-  constructor(private readonly d: ReadingQueriesDeps) {}
+  private readonly access: ReadingsAccess;
+
+  constructor(private readonly d: ReadingQueriesDeps) {
+    this.access = new ReadingsAccess(d);
+  }
 
   /** Newest first, keyset-paginated on (measured_at, id). */
   async list(actor: Actor, origin: AuditOrigin, patientId: number, q: ListQuery) {
-    await this.assertReadable(actor, origin, patientId, 'readings.read');
+    await this.access.assertReadable(actor, origin, patientId, 'readings.read');
     const after = q.cursor ? decodeCursor(q.cursor, ['number', 'number'] as const) : null;
     const limit = q.limit ?? DEFAULT_LIMIT;
     const filters = {
@@ -66,7 +72,7 @@ export class ReadingQueries {
    * change-feed position returned (or the one given, when nothing is new): resume with it.
    */
   async changes(actor: Actor, origin: AuditOrigin, patientId: number, q: ChangesQuery) {
-    await this.assertReadable(actor, origin, patientId, 'readings.changes');
+    await this.access.assertReadable(actor, origin, patientId, 'readings.changes');
     const since = q.since ? decodeCursor(q.since, ['number'] as const, 'since')[0] : 0;
     const { rows, more } = await repo.listChanges(this.d.db, patientId, since, q.limit ?? DEFAULT_LIMIT * 4);
     const last = rows.at(-1)?.changeSeq ?? since;
@@ -105,11 +111,11 @@ export class ReadingQueries {
 
   /** The patient's streak, counters and achievement progress as of today in their timezone. */
   async achievements(actor: Actor): Promise<Achievements> {
-    const g = await repo.gamificationOf(this.d.db, actor.id);
+    const g = await gamificationOf(this.d.db, actor.id);
     if (!g) throw new NotFoundError('patient');
     const today = localDay(g.timezone, this.d.clock.now().getTime());
     const s = effective({ ...g }, today);
-    const catalogue = await repo.achievementCatalogue(this.d.db);
+    const catalogue = await achievementCatalogue(this.d.db);
     return {
       timesMeasured: s.timesMeasured,
       streak: s.streak,
@@ -131,25 +137,6 @@ export class ReadingQueries {
     };
   }
 
-  private async assertReadable(actor: Actor, origin: AuditOrigin, patientId: number, action: string) {
-    // A patient reading their own record exists (their session was just verified live): one round
-    // trip less on the commonest read, the app's own list and sync.
-    if (actor.kind === 'patient' && actor.id === patientId) return;
-    const exists = await repo.patientExists(this.d.db, patientId);
-    // A device reads the change feed of its own patient only (route policy admits it there alone).
-    const ok = actor.kind === 'device' ? exists && actor.id === patientId : canReadPatient(actor, patientId, exists);
-    if (ok) return;
-    await this.d.audit.record(this.d.db, {
-      ...origin,
-      action,
-      resourceType: 'reading',
-      patientId: exists && actor.kind !== 'patient' ? patientId : null,
-      outcome: exists ? 'denied' : 'failure',
-      details: { reason: exists ? 'not_permitted' : 'not_found' },
-    });
-    throw new NotFoundError('patient');
-  }
-
   // -------------------------------------------------------------------------------------------
   // Legacy back-office reads (legacy-compat.md §B): unpaginated lists, oldest first.
 
@@ -159,7 +146,7 @@ export class ReadingQueries {
    * collected and audited as one read with the count returned.
    */
   async allOfPatientOldestFirst(actor: Actor, origin: AuditOrigin, patientId: number, from?: Date) {
-    await this.assertReadable(actor, origin, patientId, 'readings.read');
+    await this.access.assertReadable(actor, origin, patientId, 'readings.read');
     const rows: repo.ReadingRow[] = [];
     let after: { atMicros: number; id: number } | null = null;
     do {
@@ -226,7 +213,7 @@ export class ReadingQueries {
     patientId: number,
     opts: { from?: Date | undefined; chunk?: number } = {},
   ): Promise<AsyncIterable<repo.ReadingRow[]>> {
-    await this.assertReadable(actor, origin, patientId, 'readings.read');
+    await this.access.assertReadable(actor, origin, patientId, 'readings.read');
     const size = opts.chunk ?? LEGACY_CHUNK;
     const db = this.d.db;
     const first = await repo.listOldestFirst(db, patientId, opts.from, size, null);

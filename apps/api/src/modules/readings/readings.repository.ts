@@ -1,8 +1,11 @@
-/** Readings queries. The only file of the module that touches the query builder. */
+/**
+ * Reading rows: inserts, device-key lookups, edits, keyset pages, the change feed. The patient-side
+ * state the writes keep (row lock, counters), the day summaries and the idempotency keys have their
+ * own repository files; together they are the only files of the module that touch the query builder.
+ */
 import { and, asc, eq, gt, gte, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.js';
-import { achievements, patients, readings } from '../../db/schema/index.js';
-import type { GamificationState } from './readings.gamification.js';
+import { readings } from '../../db/schema/index.js';
 import type { NewReading } from './readings.rules.js';
 
 export type ReadingRow = typeof readings.$inferSelect;
@@ -13,38 +16,6 @@ export type ReadingRow = typeof readings.$inferSelect;
  * patient on each page (bench: 26.6 ms per page instead of 0.09 ms).
  */
 const NEWEST_FIRST = [sql`${readings.measuredAt} desc nulls last`, sql`${readings.id} desc nulls last`];
-
-/** The patient's row, locked: every reading write of a patient serialises here (change feed order). */
-export async function lockPatient(tx: Executor, patientId: number) {
-  const [row] = await tx
-    .select({
-      id: patients.id,
-      timezone: patients.timezone,
-      changeSeq: patients.readingsChangeSeq,
-      timesMeasured: patients.timesMeasured,
-      streak: patients.streakDays,
-      maxStreak: patients.maxStreakDays,
-      fourTimesToday: patients.fourTimesToday,
-      counterDay: patients.counterDay,
-      streakLastDate: patients.streakLastDate,
-      lastReadingAt: patients.lastReadingAt,
-    })
-    .from(patients)
-    .where(eq(patients.id, patientId))
-    .for('update');
-  return row ?? null;
-}
-export type LockedPatient = NonNullable<Awaited<ReturnType<typeof lockPatient>>>;
-
-export async function patientExists(db: Executor, patientId: number): Promise<boolean> {
-  const rows = await db.select({ id: patients.id }).from(patients).where(eq(patients.id, patientId));
-  return rows.length > 0;
-}
-
-export async function patientTimezone(db: Executor, patientId: number): Promise<string | null> {
-  const [row] = await db.select({ tz: patients.timezone }).from(patients).where(eq(patients.id, patientId));
-  return row?.tz ?? null;
-}
 
 export interface InsertRow extends NewReading {
   changeSeq: number;
@@ -127,29 +98,6 @@ export async function findByDeviceKeys(
     sequenceNumber: r.sequence_number,
     deviceTimeMs: Number(r.t),
   }));
-}
-
-export async function saveGamification(
-  tx: Executor,
-  patientId: number,
-  s: GamificationState,
-  changeSeq: number,
-  lastReadingAt: Date | null,
-): Promise<void> {
-  await tx
-    .update(patients)
-    .set({
-      timesMeasured: s.timesMeasured,
-      streakDays: s.streak,
-      maxStreakDays: s.maxStreak,
-      fourTimesToday: s.fourTimesToday,
-      counterDay: s.counterDay,
-      streakLastDate: s.streakLastDate,
-      readingsChangeSeq: changeSeq,
-      lastReadingAt,
-      updatedAt: sql`now()`,
-    })
-    .where(eq(patients.id, patientId));
 }
 
 /** The newest live reading time (after an edit or delete moved or removed the newest). */
@@ -313,26 +261,6 @@ export async function listChanges(db: Executor, patientId: number, sinceSeq: num
     .orderBy(asc(readings.changeSeq))
     .limit(limit + 1);
   return { rows: rows.slice(0, limit), more: rows.length > limit };
-}
-
-export async function gamificationOf(db: Executor, patientId: number) {
-  const [row] = await db
-    .select({
-      timezone: patients.timezone,
-      timesMeasured: patients.timesMeasured,
-      streak: patients.streakDays,
-      maxStreak: patients.maxStreakDays,
-      fourTimesToday: patients.fourTimesToday,
-      counterDay: patients.counterDay,
-      streakLastDate: patients.streakLastDate,
-    })
-    .from(patients)
-    .where(eq(patients.id, patientId));
-  return row ?? null;
-}
-
-export async function achievementCatalogue(db: Executor) {
-  return db.select().from(achievements).orderBy(asc(achievements.id));
 }
 
 /** Live readings of every patient with an id above `afterId`, by id: a keyset chunk (legacy reads). */

@@ -1,5 +1,6 @@
 /**
- * Reading writes: single create, batch sync, edit and delete. Transport-free.
+ * Reading writes: single create and batch sync (edits and deletes: readings.edits.ts; who may reach
+ * which patient's readings: readings.access.ts). Transport-free.
  *
  * Every write of a patient's readings runs in one transaction that first locks the patient row.
  * That lock is what makes the change feed safe (readings README): change-feed positions are taken
@@ -11,16 +12,19 @@ import type { Database, Executor } from '../../db/client.js';
 import { withTransaction } from '../../db/transaction.js';
 import { type Actor, isStaff } from '../../lib/authorization.js';
 import type { Clock } from '../../lib/clock.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { ValidationError } from '../../lib/errors.js';
+import type { Events } from '../../lib/events.js';
 import { localDay } from '../../lib/local-time.js';
-import type { Events } from '../../plugins/context.js';
 import type { AuditOrigin, AuditService } from '../audit/audit.service.js';
-import { applyReadings, type GamificationState, removeReadings } from './readings.gamification.js';
+import { ReadingsAccess } from './readings.access.js';
+import { ReadingEdits } from './readings.edits.js';
+import { applyReadings } from './readings.gamification.js';
 import { claim, complete, type IdempotencyClaim, requestHash, type StoredResponse } from './readings.idempotency.js';
+import { lockPatient, saveGamification, stateOf } from './readings.patient.repository.js';
 import * as repo from './readings.repository.js';
-import { checkReadingInput, isErrors, measuredAtProblem, type NewReading, normaliseValue } from './readings.rules.js';
+import { checkReadingInput, type NewReading } from './readings.rules.js';
 import type { BatchResult, CreateReadingBody, Reading, UpdateReadingBody } from './readings.schema.js';
-import { applySummaryDeltas, type SummaryDelta } from './readings.summaries.js';
+import { applySummaryDeltas } from './readings.summaries.js';
 import { toReading } from './readings.view.js';
 
 export interface ReadingsDeps {
@@ -46,17 +50,21 @@ export interface WriteAnswer<T> {
 type Candidate = { index: number; row: NewReading };
 type ItemOutcome = BatchResult['results'][number];
 
-const DEVICE_SOURCES = new Set(['meter', 'cgm']);
-
 export class ReadingsService {
-  constructor(private readonly d: ReadingsDeps) {}
+  private readonly access: ReadingsAccess;
+  private readonly edits: ReadingEdits;
+
+  constructor(private readonly d: ReadingsDeps) {
+    this.access = new ReadingsAccess(d);
+    this.edits = new ReadingEdits({ ...d, access: this.access });
+  }
 
   /** `POST /v1/readings`: 201 with the reading, or 200 with the existing one for a device duplicate. */
   async create(actor: Actor, origin: AuditOrigin, body: CreateReadingBody, idem?: Idempotency) {
     const now = this.d.clock.now().getTime();
     const checked = checkReadingInput(body, now);
     if (!checked.ok) throw new ValidationError(checked.errors);
-    const patientId = await this.targetPatient(actor, origin, body.patientId, 'readings.create');
+    const patientId = await this.access.targetPatient(actor, origin, body.patientId, 'readings.create');
     const row = toNewReading(actor, patientId, checked);
     return this.write<Reading>(idem, { patientId, body }, async (tx) => {
       const [outcome] = await this.insertForPatient(tx, actor, patientId, [{ index: 0, row }]);
@@ -91,7 +99,7 @@ export class ReadingsService {
         results[index] = { index, status: 'invalid', errors: checked.errors };
         continue;
       }
-      const patientId = this.batchPatient(actor, checked.input.patientId);
+      const patientId = this.access.batchPatient(actor, checked.input.patientId);
       if (patientId === null) {
         results[index] = {
           index,
@@ -133,102 +141,6 @@ export class ReadingsService {
     });
   }
 
-  /** Edits a live reading: a new revision and change-feed position, audited by field name. */
-  async update(actor: Actor, origin: AuditOrigin, id: number, patch: UpdateReadingBody): Promise<Reading> {
-    const current = await this.reachable(actor, origin, id, 'readings.update');
-    const value = patch.valueMgDl !== undefined || patch.value !== undefined ? normaliseValue(patch) : null;
-    if (value && isErrors(value)) throw new ValidationError(value);
-    if (patch.unit !== undefined && !value) throw new ValidationError({ 'body.unit': 'give it with value' });
-    const measuredAt = patch.measuredAt === undefined ? null : new Date(patch.measuredAt);
-    const when = measuredAt && measuredAtProblem(measuredAt, this.d.clock.now().getTime());
-    if (when) throw new ValidationError({ 'body.measuredAt': when });
-    if ((value || measuredAt) && DEVICE_SOURCES.has(current.source)) {
-      throw new ConflictError('device_reading_immutable', 'A value or time recorded by a device cannot be edited.');
-    }
-    return withTransaction(this.d.db, async (tx) => {
-      const { patient, row } = await this.lockReading(tx, current.patientId, id);
-      if (patch.revision !== undefined && patch.revision !== row.revision) {
-        throw new ConflictError('stale_revision', `The reading is at revision ${row.revision}.`);
-      }
-      const set: Partial<repo.ReadingRow> = {};
-      if (value) Object.assign(set, { valueMgDl: value.valueMgDl, rangeFlag: value.rangeFlag, unit: value.unit });
-      if (measuredAt) set.measuredAt = measuredAt;
-      if (patch.context !== undefined) set.context = patch.context;
-      if (patch.sampleLocation !== undefined) set.sampleLocation = patch.sampleLocation;
-      if (patch.notes !== undefined) set.notes = patch.notes;
-      const fields = changedFields(row, set);
-      if (fields.length === 0) return toReading(row);
-      const seq = patient.changeSeq + 1;
-      const updated = await repo.updateById(tx, id, { ...set, revision: row.revision + 1, changeSeq: seq });
-      if (fields.some((f) => f === 'valueMgDl' || f === 'rangeFlag' || f === 'measuredAt')) {
-        await applySummaryDeltas(tx, [delta(patient.timezone, row, -1), delta(patient.timezone, updated, 1)]);
-      }
-      const last = measuredAt ? await repo.latestMeasuredAt(tx, row.patientId) : patient.lastReadingAt;
-      await repo.saveGamification(tx, row.patientId, stateOf(patient), seq, last);
-      await this.d.audit.record(tx, {
-        ...origin,
-        action: 'readings.update',
-        resourceType: 'reading',
-        resourceId: id,
-        patientId: row.patientId,
-        outcome: 'success',
-        details: { fields, revision: updated.revision },
-      });
-      await this.d.events.publishAfterCommit(tx, 'readings', 'updated', { patientId: row.patientId, readingId: id });
-      return toReading(updated);
-    });
-  }
-
-  /** Soft delete: the reading leaves lists, statistics and counters, and stays in the change feed. */
-  async remove(actor: Actor, origin: AuditOrigin, id: number): Promise<void> {
-    const current = await this.reachable(actor, origin, id, 'readings.delete');
-    await withTransaction(this.d.db, async (tx) => {
-      const { patient, row } = await this.lockReading(tx, current.patientId, id);
-      const seq = patient.changeSeq + 1;
-      await repo.updateById(tx, id, { deletedAt: this.d.clock.now(), revision: row.revision + 1, changeSeq: seq });
-      await applySummaryDeltas(tx, [delta(patient.timezone, row, -1)]);
-      const last = await repo.latestMeasuredAt(tx, row.patientId);
-      await repo.saveGamification(tx, row.patientId, removeReadings(stateOf(patient), 1), seq, last);
-      await this.d.audit.record(tx, {
-        ...origin,
-        action: 'readings.delete',
-        resourceType: 'reading',
-        resourceId: id,
-        patientId: row.patientId,
-        outcome: 'success',
-        details: { revision: row.revision + 1 },
-      });
-      await this.d.events.publishAfterCommit(tx, 'readings', 'deleted', { patientId: row.patientId, readingId: id });
-    });
-  }
-
-  /** A live reading the actor may change (owner or staff); anything else is audited and 404. */
-  async reachable(actor: Actor, origin: AuditOrigin, id: number, action: string): Promise<repo.ReadingRow> {
-    const row = await repo.getById(this.d.db, id);
-    const ok = row !== null && row.deletedAt === null && (isStaff(actor) || actor.id === row.patientId);
-    if (!ok) {
-      await this.d.audit.record(this.d.db, {
-        ...origin,
-        action,
-        resourceType: 'reading',
-        resourceId: id,
-        patientId: row && actor.kind !== 'patient' ? row.patientId : null,
-        outcome: row && row.deletedAt === null ? 'denied' : 'failure',
-        details: { reason: row && row.deletedAt === null ? 'not_permitted' : 'not_found' },
-      });
-      throw new NotFoundError('reading');
-    }
-    return row;
-  }
-
-  private async lockReading(tx: Executor, patientId: number, id: number) {
-    // Patient first, then the reading: the same order as creates, so writers never deadlock.
-    const patient = await repo.lockPatient(tx, patientId);
-    const row = await repo.lockById(tx, id);
-    if (!patient || !row || row.deletedAt !== null || row.patientId !== patientId) throw new NotFoundError('reading');
-    return { patient, row };
-  }
-
   /** Runs `work` in a transaction, behind the idempotency key when there is one. */
   private async write<T>(
     idem: Idempotency | undefined,
@@ -259,7 +171,7 @@ export class ReadingsService {
     patientId: number,
     candidates: readonly Candidate[],
   ): Promise<ItemOutcome[]> {
-    const patient = await repo.lockPatient(tx, patientId);
+    const patient = await lockPatient(tx, patientId);
     if (!patient) {
       return candidates.map((c) => ({
         index: c.index,
@@ -305,7 +217,7 @@ export class ReadingsService {
       const state = applyReadings(stateOf(patient), days);
       const newest = ordered.at(-1)?.measuredAt as Date;
       const last = patient.lastReadingAt && patient.lastReadingAt > newest ? patient.lastReadingAt : newest;
-      await repo.saveGamification(tx, patientId, state, base + rows.length, last);
+      await saveGamification(tx, patientId, state, base + rows.length, last);
       await applySummaryDeltas(
         tx,
         ordered.map((r, i) => ({
@@ -319,34 +231,23 @@ export class ReadingsService {
       );
     } else if (rows.length > 0) {
       // Positions were handed out (and skipped); keep the head past them so they are never reused.
-      await repo.saveGamification(tx, patientId, stateOf(patient), base + rows.length, patient.lastReadingAt);
+      await saveGamification(tx, patientId, stateOf(patient), base + rows.length, patient.lastReadingAt);
     }
     return outcomes;
   }
 
-  /** Whose reading a single create is; refusals are audited and answered 404 (400 for staff without one). */
-  private async targetPatient(actor: Actor, origin: AuditOrigin, requested: number | undefined, action: string) {
-    if (isStaff(actor)) {
-      if (requested === undefined) throw new ValidationError({ 'body.patientId': 'is required for staff' });
-      if (await repo.patientExists(this.d.db, requested)) return requested;
-    } else if (requested === undefined || requested === actor.id) {
-      return actor.id;
-    }
-    await this.d.audit.record(this.d.db, {
-      ...origin,
-      action,
-      resourceType: 'reading',
-      patientId: null,
-      outcome: 'failure',
-      details: { reason: isStaff(actor) ? 'not_found' : 'not_permitted' },
-    });
-    throw new NotFoundError('patient');
+  /** Edits and deletes (readings.edits.ts). */
+  update(actor: Actor, origin: AuditOrigin, id: number, patch: UpdateReadingBody): Promise<Reading> {
+    return this.edits.update(actor, origin, id, patch);
   }
 
-  /** A batch item's patient, or null when the item must be refused (checked for existence later). */
-  private batchPatient(actor: Actor, requested: number | undefined): number | null {
-    if (isStaff(actor)) return requested ?? null;
-    return requested === undefined || requested === actor.id ? actor.id : null;
+  remove(actor: Actor, origin: AuditOrigin, id: number): Promise<void> {
+    return this.edits.remove(actor, origin, id);
+  }
+
+  /** A live reading the actor may change (readings.access.ts); the reads ask too. */
+  reachable(actor: Actor, origin: AuditOrigin, id: number, action: string): Promise<repo.ReadingRow> {
+    return this.access.reachable(actor, origin, id, action);
   }
 }
 
@@ -372,35 +273,4 @@ function toNewReading(
     sampleLocation: i.sampleLocation ?? null,
     notes: i.notes ?? null,
   };
-}
-
-function stateOf(p: repo.LockedPatient): GamificationState {
-  return {
-    timesMeasured: p.timesMeasured,
-    streak: p.streak,
-    maxStreak: p.maxStreak,
-    fourTimesToday: p.fourTimesToday,
-    counterDay: p.counterDay,
-    streakLastDate: p.streakLastDate,
-  };
-}
-
-function delta(timezone: string, r: repo.ReadingRow, sign: 1 | -1): SummaryDelta {
-  return {
-    patientId: r.patientId,
-    day: localDay(timezone, r.measuredAt.getTime()),
-    valueMgDl: r.valueMgDl,
-    rangeFlag: r.rangeFlag as 'LO' | 'HI' | null,
-    sampleType: r.sampleType,
-    sign,
-  };
-}
-
-function changedFields(row: repo.ReadingRow, set: Partial<repo.ReadingRow>): string[] {
-  return Object.entries(set)
-    .filter(([k, v]) => {
-      const old = row[k as keyof repo.ReadingRow];
-      return v instanceof Date && old instanceof Date ? v.getTime() !== old.getTime() : v !== old;
-    })
-    .map(([k]) => k);
 }

@@ -5,8 +5,8 @@
  * Bands follow clinical.md: classify on the value rounded to the nearest whole mg/dL; "LO" counts
  * as very low and "HI" as very high, neither enters the sums.
  */
-import { type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { type DayAccumulator, upsertDaySummaries } from './readings.summaries.repository.js';
 
 export type Band = 'veryLow' | 'low' | 'inRange' | 'high' | 'veryHigh';
 
@@ -54,54 +54,10 @@ export async function applySummaryDeltas(db: Executor, deltas: readonly SummaryD
     }
     acc.bands[bandOf(d.valueMgDl, d.rangeFlag)] += d.sign;
   }
-  const rows = [...byDay.values()];
-  const col = (f: (r: (typeof rows)[number]) => number | string) => sql.param(rows.map(f));
-  await db.execute(sql`
-    insert into reading_day_summaries as s (patient_id, day, count, valued_count, sum_mg_dl, sum_sq_mg_dl,
-      very_low, low, in_range, high, very_high)
-    select * from unnest(${col((r) => r.patientId)}::bigint[], ${col((r) => r.day)}::date[],
-      ${col((r) => r.count)}::int[], ${col((r) => r.valued)}::int[], ${col((r) => r.sum)}::float8[],
-      ${col((r) => r.sumSq)}::float8[], ${col((r) => r.bands.veryLow)}::int[], ${col((r) => r.bands.low)}::int[],
-      ${col((r) => r.bands.inRange)}::int[], ${col((r) => r.bands.high)}::int[], ${col((r) => r.bands.veryHigh)}::int[])
-    on conflict (patient_id, day) do update set
-      count = s.count + excluded.count, valued_count = s.valued_count + excluded.valued_count,
-      sum_mg_dl = s.sum_mg_dl + excluded.sum_mg_dl, sum_sq_mg_dl = s.sum_sq_mg_dl + excluded.sum_sq_mg_dl,
-      very_low = s.very_low + excluded.very_low, low = s.low + excluded.low, in_range = s.in_range + excluded.in_range,
-      high = s.high + excluded.high, very_high = s.very_high + excluded.very_high, updated_at = now()`);
-}
-
-interface DayAccumulator {
-  patientId: number;
-  day: string;
-  count: number;
-  valued: number;
-  sum: number;
-  sumSq: number;
-  bands: Record<Band, number>;
+  await upsertDaySummaries(db, [...byDay.values()]);
 }
 
 const zeroBands = (): Record<Band, number> => ({ veryLow: 0, low: 0, inRange: 0, high: 0, veryHigh: 0 });
 
-/** SQL: band counts of `readings r` (rounded whole mg/dL; LO very low, HI very high). */
-export const bandCountsSql: SQL = sql.raw(`
-  count(*) filter (where r.range_flag = 'LO' or round(r.value_mg_dl) < 54),
-  count(*) filter (where round(r.value_mg_dl) between 54 and 69),
-  count(*) filter (where round(r.value_mg_dl) between 70 and 180),
-  count(*) filter (where round(r.value_mg_dl) between 181 and 250),
-  count(*) filter (where r.range_flag = 'HI' or round(r.value_mg_dl) > 250)`);
-
 /** Recomputes the summaries of some patients from their live readings (bulk loads, repairs). */
-export async function rebuildDaySummaries(db: Executor, patientIds: readonly number[]): Promise<void> {
-  if (patientIds.length === 0) return;
-  const ids = sql.param([...patientIds]);
-  await db.execute(sql`delete from reading_day_summaries where patient_id = any(${ids}::bigint[])`);
-  await db.execute(sql`
-    insert into reading_day_summaries (patient_id, day, count, valued_count, sum_mg_dl, sum_sq_mg_dl,
-      very_low, low, in_range, high, very_high)
-    select r.patient_id, (r.measured_at at time zone p.timezone)::date, count(*), count(r.value_mg_dl),
-      coalesce(sum(r.value_mg_dl), 0), coalesce(sum(r.value_mg_dl * r.value_mg_dl), 0), ${bandCountsSql}
-    from readings r join patients p on p.id = r.patient_id
-    where r.patient_id = any(${ids}::bigint[]) and r.deleted_at is null
-      and r.sample_type is distinct from 'control_solution'
-    group by 1, 2`);
-}
+export { rebuildDaySummaries } from './readings.summaries.repository.js';
