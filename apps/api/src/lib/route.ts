@@ -71,6 +71,8 @@ export interface RouteSpec<P, Q, B, H, S extends Record<number, TSchema>> {
   /** Extra problem statuses (added to the defaults), or a complete map of error schemas. */
   errors?: ErrorSpec;
   bodyLimit?: number;
+  /** `false` where a HEAD would do all of a GET's work only to drop the body (exports). */
+  exposeHeadRoute?: boolean;
   onRequest?: onRequestHookHandler;
   preValidation?: preValidationHookHandler;
   handler: (
@@ -129,6 +131,7 @@ export function route<
       response,
     },
     ...(spec.bodyLimit === undefined ? {} : { bodyLimit: spec.bodyLimit }),
+    ...(spec.exposeHeadRoute === undefined ? {} : { exposeHeadRoute: spec.exposeHeadRoute }),
     ...(spec.onRequest ? { onRequest: spec.onRequest } : {}),
     ...(spec.preValidation ? { preValidation: spec.preValidation } : {}),
     handler: run,

@@ -1,7 +1,6 @@
 /** `/v1/queue…` and `/v1/me/queue` routes. HTTP only: rules, records and audit live in the service. */
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { responses } from '../../lib/http.js';
+import { route } from '../../lib/route.js';
 import { actorOf, auditOrigin } from '../../plugins/auth.request.js';
 import {
   ADMIN,
@@ -35,158 +34,142 @@ async function emptyBodyIsEmptyObject(request: FastifyRequest): Promise<void> {
 }
 
 export default async function queueRoutes(
-  root: FastifyInstance,
+  app: FastifyInstance,
   opts: { service: QueueService; requests: RequestsService },
 ) {
-  const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const { service, requests } = opts;
 
-  app.get(
-    '/v1/queue',
-    {
-      config: { auth: SIGNED_IN },
-      schema: {
-        tags,
-        summary: 'Queue status: open, capacity, active and pending counts, queue day, schedule',
-        response: responses({ 200: QueueStatus }),
-      },
-    },
-    async () => service.status(),
-  );
+  route(app, {
+    method: 'GET',
+    url: '/v1/queue',
+    operationId: 'getQueueStatus',
+    summary: 'Queue status: open, capacity, active and pending counts, queue day, schedule',
+    tags,
+    auth: SIGNED_IN,
+    success: { 200: QueueStatus },
+    handler: async () => service.status(),
+  });
 
-  app.patch(
-    '/v1/queue',
-    {
-      config: { auth: FRONT_DESK },
-      schema: {
-        tags,
-        summary: 'Open or close the queue, or change its capacity (active requests admitted); audited',
-        body: QueuePatch,
-        response: responses({ 200: QueueStatus }),
-      },
-    },
-    async (request) => service.update(actorOf(request), auditOrigin(request), request.body),
-  );
+  route(app, {
+    method: 'PATCH',
+    url: '/v1/queue',
+    operationId: 'updateQueue',
+    summary: 'Open or close the queue, or change its capacity (active requests admitted); audited',
+    tags,
+    auth: FRONT_DESK,
+    body: QueuePatch,
+    success: { 200: QueueStatus },
+    handler: async (request) => service.update(actorOf(request), auditOrigin(request), request.body),
+  });
 
-  app.post(
-    '/v1/queue/reset',
-    {
-      config: { auth: ADMIN },
-      schema: {
-        tags,
-        summary: 'End the queue day: active requests close, placements restart at 0; appointments are kept',
-        response: responses({ 200: ResetResult }),
-      },
-    },
-    async (request) => service.reset(auditOrigin(request)),
-  );
+  route(app, {
+    method: 'POST',
+    url: '/v1/queue/reset',
+    operationId: 'resetQueue',
+    summary: 'End the queue day: active requests close, placements restart at 0; appointments are kept',
+    tags,
+    auth: ADMIN,
+    success: { 200: ResetResult },
+    handler: async (request) => service.reset(auditOrigin(request)),
+  });
 
-  app.post(
-    '/v1/queue/requests',
-    {
-      config: { auth: PATIENT },
-      preValidation: emptyBodyIsEmptyObject,
-      schema: {
-        tags,
-        summary: 'Ask for a consultation; 409 request_active, queue_closed or queue_full',
-        body: SubmitBody,
-        response: responses({ 201: Submitted }, [409]),
-      },
-    },
-    async (request, reply) => {
+  route(app, {
+    method: 'POST',
+    url: '/v1/queue/requests',
+    operationId: 'createQueueRequest',
+    summary: 'Ask for a consultation; 409 request_active, queue_closed or queue_full',
+    tags,
+    auth: PATIENT,
+    body: SubmitBody,
+    success: { 201: Submitted },
+    errors: [409],
+    preValidation: emptyBodyIsEmptyObject,
+    handler: async (request, reply) => {
       const created = await service.submit(actorOf(request), auditOrigin(request), request.body);
       return reply.status(201).send(created);
     },
-  );
+  });
 
-  app.get(
-    '/v1/queue/requests',
-    {
-      config: { auth: STAFF_ANY },
-      schema: {
-        tags,
-        summary: 'Requests by state with patient name, placement, position and waiting time (page/perPage, total)',
-        querystring: RequestListQuery,
-        response: responses({ 200: QueueRequestPage }),
-      },
-    },
-    async (request) => requests.list(auditOrigin(request), request.query),
-  );
+  route(app, {
+    method: 'GET',
+    url: '/v1/queue/requests',
+    operationId: 'listQueueRequests',
+    summary: 'Requests by state with patient name, placement, position and waiting time (page/perPage, total)',
+    tags,
+    auth: STAFF_ANY,
+    querystring: RequestListQuery,
+    success: { 200: QueueRequestPage },
+    handler: async (request) => requests.list(auditOrigin(request), request.query),
+  });
 
-  app.get(
-    '/v1/queue/requests/:id',
-    {
-      config: { auth: STAFF_OR_OWNER },
-      schema: {
-        tags,
-        summary: 'One request (staff; a patient only their own)',
-        params: IdParams,
-        response: responses({ 200: QueueRequest }, [404]),
-      },
-    },
-    async (request) => requests.read(actorOf(request), auditOrigin(request), request.params.id),
-  );
+  route(app, {
+    method: 'GET',
+    url: '/v1/queue/requests/:id',
+    operationId: 'getQueueRequest',
+    summary: 'One request (staff; a patient only their own)',
+    tags,
+    auth: STAFF_OR_OWNER,
+    params: IdParams,
+    success: { 200: QueueRequest },
+    errors: [404],
+    handler: async (request) => requests.read(actorOf(request), auditOrigin(request), request.params.id),
+  });
 
-  app.get(
-    '/v1/queue/requests/:id/history',
-    {
-      config: { auth: STAFF_OR_OWNER },
-      schema: {
-        tags,
-        summary: 'State history of a request: who moved it, when, from what to what',
-        params: IdParams,
-        response: responses({ 200: RequestHistory }, [404]),
-      },
-    },
-    async (request) => requests.history(actorOf(request), auditOrigin(request), request.params.id),
-  );
+  route(app, {
+    method: 'GET',
+    url: '/v1/queue/requests/:id/history',
+    operationId: 'listQueueRequestHistory',
+    summary: 'State history of a request: who moved it, when, from what to what',
+    tags,
+    auth: STAFF_OR_OWNER,
+    params: IdParams,
+    success: { 200: RequestHistory },
+    errors: [404],
+    handler: async (request) => requests.history(actorOf(request), auditOrigin(request), request.params.id),
+  });
 
   for (const verdict of ['accept', 'deny'] as const) {
-    app.post(
-      `/v1/queue/requests/:id/${verdict}`,
-      {
-        config: { auth: DECIDERS },
-        preValidation: emptyBodyIsEmptyObject,
-        schema: {
-          tags,
-          summary:
-            verdict === 'accept'
-              ? 'Accept a pending request (the patient is e-mailed); 409 stale_transition if it moved'
-              : 'Deny a pending request, optionally with a reason (the patient is e-mailed); 409 stale_transition if it moved',
-          params: IdParams,
-          body: DecisionBody,
-          response: responses({ 200: QueueRequest }, [404, 409]),
-        },
-      },
-      async (request) =>
+    route(app, {
+      method: 'POST',
+      url: `/v1/queue/requests/:id/${verdict}`,
+      operationId: `${verdict}QueueRequest`,
+      summary:
+        verdict === 'accept'
+          ? 'Accept a pending request (the patient is e-mailed); 409 stale_transition if it moved'
+          : 'Deny a pending request, optionally with a reason (the patient is e-mailed); 409 stale_transition if it moved',
+      tags,
+      auth: DECIDERS,
+      params: IdParams,
+      body: DecisionBody,
+      success: { 200: QueueRequest },
+      errors: [404, 409],
+      preValidation: emptyBodyIsEmptyObject,
+      handler: async (request) =>
         requests.decide(actorOf(request), auditOrigin(request), request.params.id, verdict, request.body),
-    );
+    });
   }
 
-  app.post(
-    '/v1/queue/requests/:id/cancel',
-    {
-      config: { auth: PATIENT },
-      schema: {
-        tags,
-        summary: 'Withdraw your pending request (you may ask again the same day)',
-        params: IdParams,
-        response: responses({ 200: QueueRequest }, [404, 409]),
-      },
-    },
-    async (request) => requests.cancel(actorOf(request), auditOrigin(request), request.params.id),
-  );
+  route(app, {
+    method: 'POST',
+    url: '/v1/queue/requests/:id/cancel',
+    operationId: 'cancelQueueRequest',
+    summary: 'Withdraw your pending request (you may ask again the same day)',
+    tags,
+    auth: PATIENT,
+    params: IdParams,
+    success: { 200: QueueRequest },
+    errors: [404, 409],
+    handler: async (request) => requests.cancel(actorOf(request), auditOrigin(request), request.params.id),
+  });
 
-  app.get(
-    '/v1/me/queue',
-    {
-      config: { auth: PATIENT },
-      schema: {
-        tags,
-        summary: 'Your queue status: state (none without a current request) and live position',
-        response: responses({ 200: MyQueue }),
-      },
-    },
-    async (request) => service.mine(actorOf(request)),
-  );
+  route(app, {
+    method: 'GET',
+    url: '/v1/me/queue',
+    operationId: 'getMyQueueStatus',
+    summary: 'Your queue status: state (none without a current request) and live position',
+    tags,
+    auth: PATIENT,
+    success: { 200: MyQueue },
+    handler: async (request) => service.mine(actorOf(request)),
+  });
 }

@@ -3,12 +3,11 @@
  * and chain verification. Reading the trail is itself audited.
  */
 import { pipeline, Readable } from 'node:stream';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { stringify } from 'csv-stringify';
 import type { FastifyInstance } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js';
-import { responses } from '../../lib/http.js';
+import { route } from '../../lib/route.js';
 import { auditOrigin } from '../../plugins/auth.request.js';
 import type { AuditFilters, AuditRow } from './audit.repository.js';
 import {
@@ -48,20 +47,17 @@ async function* jsonArray(rows: AsyncIterable<AuditRow>): AsyncGenerator<string>
   yield '\n]\n';
 }
 
-export default async function auditRoutes(root: FastifyInstance) {
-  const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  app.get(
-    '/v1/audit-events',
-    {
-      config: { auth: ADMIN_ONLY },
-      schema: {
-        tags: ['audit'],
-        summary: 'Search the audit trail (newest first, keyset cursor)',
-        querystring: AuditQuery,
-        response: responses({ 200: AuditPage }),
-      },
-    },
-    async (request) => {
+export default async function auditRoutes(app: FastifyInstance) {
+  route(app, {
+    method: 'GET',
+    url: '/v1/audit-events',
+    operationId: 'listAuditEvents',
+    summary: 'Search the audit trail (newest first, keyset cursor)',
+    tags: ['audit'],
+    auth: ADMIN_ONLY,
+    querystring: AuditQuery,
+    success: { 200: AuditPage },
+    handler: async (request) => {
       const q = request.query;
       const beforeId = q.cursor ? decodeCursor(q.cursor, ['number'] as const)[0] : undefined;
       const filters = filtersOf(q);
@@ -74,27 +70,26 @@ export default async function auditRoutes(root: FastifyInstance) {
         outcome: 'success',
         details: { filters: Object.keys(filters), returned: page.rows.length },
       });
+      // The cast: contracts' AuditOutcome is a union built with .map, whose static type is `never`.
       return {
         data: page.rows.map(toAuditEvent),
         nextCursor: page.nextBeforeId === null ? null : encodeCursor([page.nextBeforeId]),
-      };
+      } as Static<typeof AuditPage>;
     },
-  );
+  });
 
-  app.get(
-    '/v1/audit-events/export',
-    {
-      config: { auth: ADMIN_ONLY },
-      schema: {
-        tags: ['audit'],
-        summary: 'Export the audit trail as CSV or JSON (streamed, oldest first)',
-        querystring: ExportQuery,
-        response: responses({
-          200: Type.String({ description: 'text/csv or application/json, streamed' }),
-        }),
-      },
+  route(app, {
+    method: 'GET',
+    url: '/v1/audit-events/export',
+    operationId: 'exportAuditEvents',
+    summary: 'Export the audit trail as CSV or JSON (streamed, oldest first)',
+    tags: ['audit'],
+    auth: ADMIN_ONLY,
+    querystring: ExportQuery,
+    success: {
+      200: Type.String({ description: 'text/csv or application/json, streamed' }),
     },
-    async (request, reply) => {
+    handler: async (request, reply) => {
       const q = request.query;
       const filters = filtersOf(q);
       await app.audit.record(app.db.db, {
@@ -122,20 +117,18 @@ export default async function auditRoutes(root: FastifyInstance) {
       reply.type('application/json; charset=utf-8');
       return reply.send(Readable.from(jsonArray(rows)));
     },
-  );
+  });
 
-  app.get(
-    '/v1/audit-events/verify',
-    {
-      config: { auth: ADMIN_ONLY },
-      schema: {
-        tags: ['audit'],
-        summary: 'Verify every hash chain of the audit trail; reports the first broken link',
-        querystring: Type.Object({}, { additionalProperties: false }),
-        response: responses({ 200: AuditVerification }),
-      },
-    },
-    async (request) => {
+  route(app, {
+    method: 'GET',
+    url: '/v1/audit-events/verify',
+    operationId: 'verifyAuditChain',
+    summary: 'Verify every hash chain of the audit trail; reports the first broken link',
+    tags: ['audit'],
+    auth: ADMIN_ONLY,
+    querystring: Type.Object({}, { additionalProperties: false }),
+    success: { 200: AuditVerification },
+    handler: async (request) => {
       const result = await app.audit.verify();
       await app.audit.record(app.db.db, {
         ...auditOrigin(request),
@@ -146,5 +139,5 @@ export default async function auditRoutes(root: FastifyInstance) {
       });
       return { ...result, verifiedAt: result.verifiedAt.toISOString() };
     },
-  );
+  });
 }

@@ -6,6 +6,7 @@ import { Problem } from '@diabetify/contracts';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { withTimeout } from '../../db/client.js';
+import { route } from '../../lib/route.js';
 import { problem } from '../../plugins/problem-details.js';
 
 const CHECK_TIMEOUT_MS = 700;
@@ -28,33 +29,35 @@ async function timed(check: () => Promise<unknown>) {
   }
 }
 
+/**
+ * Probes take no input, so the one client error they can answer is a malformed request (a URL
+ * Fastify cannot decode is 400 before any route runs). Public: the load balancer has no token.
+ */
+const BAD_REQUEST = { 400: Problem };
+
 export default async function healthModule(app: FastifyInstance) {
-  const common = { config: { rateLimit: false as const } };
+  const common = { tags: ['service'], auth: 'public', config: { rateLimit: false } } as const;
 
-  app.get(
-    '/health/live',
-    {
-      ...common,
-      schema: {
-        tags: ['service'],
-        summary: 'The process is up',
-        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
-      },
-    },
-    async () => ({ status: 'ok' as const }),
-  );
+  route(app, {
+    ...common,
+    method: 'GET',
+    url: '/health/live',
+    operationId: 'getLiveness',
+    summary: 'The process is up',
+    success: { 200: Type.Object({ status: Type.Literal('ok') }) },
+    errors: BAD_REQUEST,
+    handler: async () => ({ status: 'ok' as const }),
+  });
 
-  app.get(
-    '/health/ready',
-    {
-      ...common,
-      schema: {
-        tags: ['service'],
-        summary: 'Database (and Redis when configured) reachable',
-        response: { 200: Ready, 503: NotReady },
-      },
-    },
-    async (request, reply) => {
+  route(app, {
+    ...common,
+    method: 'GET',
+    url: '/health/ready',
+    operationId: 'getReadiness',
+    summary: 'Database (and Redis when configured) reachable',
+    success: { 200: Ready },
+    errors: { ...BAD_REQUEST, 503: NotReady },
+    handler: async (request, reply) => {
       const redis = app.redis;
       const [database, redisCheck] = await Promise.all([
         timed(() => app.db.ping(CHECK_TIMEOUT_MS)),
@@ -73,5 +76,5 @@ export default async function healthModule(app: FastifyInstance) {
       }
       return { status: 'ok' as const, checks };
     },
-  );
+  });
 }

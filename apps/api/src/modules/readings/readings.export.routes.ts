@@ -4,10 +4,9 @@
  * response with a download file name.
  */
 import { Readable } from 'node:stream';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { responses } from '../../lib/http.js';
+import { route } from '../../lib/route.js';
 import { actorOf, auditOrigin } from '../../plugins/auth.request.js';
 import { analyticsService } from '../analytics/index.js';
 import {
@@ -40,49 +39,44 @@ export function readingsExportService(app: FastifyInstance, chunkSize?: number):
 }
 
 export default async function readingsExportRoutes(
-  root: FastifyInstance,
+  app: FastifyInstance,
   opts: { service?: ReadingsExportService } = {},
 ) {
-  const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  const service = opts.service ?? readingsExportService(root);
+  const service = opts.service ?? readingsExportService(app);
 
-  app.get(
-    '/v1/patients/:id/readings/export',
-    {
-      config: { auth: EXPORT_POLICY },
-      // A HEAD would run the whole export only to throw the body away.
-      exposeHeadRoute: false,
-      schema: {
-        tags: ['readings'],
-        summary: EXPORT_SUMMARY,
-        description: [
-          'The patient (own record; anyone else is 404), clinicians and admins. Every attempt is audited',
-          '(`readings.export`: a `started` row with the window before streaming, then `completed` or',
-          '`aborted` with the row count).',
-          '',
-          CSV_DESCRIPTION,
-          '',
-          FHIR_DESCRIPTION,
-          '',
-          PDF_DESCRIPTION,
-        ].join('\n'),
-        params: ExportParams,
-        querystring: ExportQuery,
-        response: responses(
-          {
-            200: Type.String({
-              description: 'text/csv, application/fhir+json or application/pdf, streamed as an attachment',
-            }),
-          },
-          [404],
-        ),
-      },
+  route(app, {
+    method: 'GET',
+    url: '/v1/patients/:id/readings/export',
+    operationId: 'exportPatientReadings',
+    summary: EXPORT_SUMMARY,
+    description: [
+      'The patient (own record; anyone else is 404), clinicians and admins. Every attempt is audited',
+      '(`readings.export`: a `started` row with the window before streaming, then `completed` or',
+      '`aborted` with the row count).',
+      '',
+      CSV_DESCRIPTION,
+      '',
+      FHIR_DESCRIPTION,
+      '',
+      PDF_DESCRIPTION,
+    ].join('\n'),
+    tags: ['readings'],
+    auth: EXPORT_POLICY,
+    params: ExportParams,
+    querystring: ExportQuery,
+    success: {
+      200: Type.String({
+        description: 'text/csv, application/fhir+json or application/pdf, streamed as an attachment',
+      }),
     },
-    async (request, reply) => {
+    errors: [404],
+    // A HEAD would run the whole export only to throw the body away.
+    exposeHeadRoute: false,
+    handler: async (request, reply) => {
       const plan = await service.open(actorOf(request), auditOrigin(request), request.params.id, request.query);
       const body =
         plan.format === 'pdf'
-          ? await service.pdf(plan)
+          ? await service.pdf(plan, request.headers['accept-language'])
           : plan.format === 'fhir'
             ? service.fhir(plan)
             : service.csv(plan);
@@ -96,5 +90,5 @@ export default async function readingsExportRoutes(
       reply.type(CONTENT_TYPES[plan.format]);
       return reply.send(stream);
     },
-  );
+  });
 }

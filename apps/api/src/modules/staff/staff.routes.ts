@@ -1,7 +1,6 @@
 /** `/v1/staff` routes (admin only). HTTP only; rules live in the service. */
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { responses } from '../../lib/http.js';
+import { route } from '../../lib/route.js';
 import { actorOf, auditOrigin } from '../../plugins/auth.request.js';
 import { canonicalise } from '../patients/patients.routes.js';
 import { IdParams } from '../patients/patients.schema.js';
@@ -15,66 +14,60 @@ import {
 } from './staff.schema.js';
 import type { StaffService } from './staff.service.js';
 
-export default async function staffRoutes(root: FastifyInstance, opts: { service: StaffService }) {
-  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+export default async function staffRoutes(app: FastifyInstance, opts: { service: StaffService }) {
   const { service } = opts;
 
-  app.get(
-    '/v1/staff',
-    {
-      config: { auth: ADMIN_ONLY },
-      schema: {
-        tags: ['staff'],
-        summary: 'Staff accounts (page/perPage with total)',
-        querystring: StaffListQuery,
-        response: responses({ 200: StaffPage }),
-      },
-    },
-    async (request) => service.list(request.query),
-  );
+  route(app, {
+    method: 'GET',
+    url: '/v1/staff',
+    operationId: 'listStaff',
+    summary: 'Staff accounts (page/perPage with total)',
+    tags: ['staff'],
+    auth: ADMIN_ONLY,
+    querystring: StaffListQuery,
+    success: { 200: StaffPage },
+    handler: async (request) => service.list(request.query),
+  });
 
-  app.post(
-    '/v1/staff',
-    {
-      config: { auth: ADMIN_ONLY },
-      preValidation: canonicalise,
-      schema: {
-        tags: ['staff'],
-        summary: 'Create a staff account; without a password the person is e-mailed a set-password link',
-        body: CreateStaffBody,
-        response: responses({ 201: StaffMember }, [409]),
-      },
-    },
-    async (request, reply) => reply.status(201).send(await service.create(auditOrigin(request), request.body)),
-  );
+  route(app, {
+    method: 'POST',
+    url: '/v1/staff',
+    operationId: 'createStaff',
+    summary: 'Create a staff account; without a password the person is e-mailed a set-password link',
+    tags: ['staff'],
+    auth: ADMIN_ONLY,
+    body: CreateStaffBody,
+    success: { 201: StaffMember },
+    errors: [409],
+    preValidation: canonicalise,
+    handler: async (request, reply) => reply.status(201).send(await service.create(auditOrigin(request), request.body)),
+  });
 
-  app.get(
-    '/v1/staff/:id',
-    {
-      config: { auth: ADMIN_ONLY },
-      schema: {
-        tags: ['staff'],
-        summary: 'One staff account',
-        params: IdParams,
-        response: responses({ 200: StaffMember }, [404]),
-      },
-    },
-    async (request) => service.read(request.params.id),
-  );
+  route(app, {
+    method: 'GET',
+    url: '/v1/staff/:id',
+    operationId: 'getStaff',
+    summary: 'One staff account',
+    tags: ['staff'],
+    auth: ADMIN_ONLY,
+    params: IdParams,
+    success: { 200: StaffMember },
+    errors: [404],
+    handler: async (request) => service.read(request.params.id),
+  });
 
-  app.patch(
-    '/v1/staff/:id',
-    {
-      config: { auth: ADMIN_ONLY },
-      preValidation: canonicalise,
-      schema: {
-        tags: ['staff'],
-        summary: 'Edit a staff account (e-mail, name, roles, blocked); role changes and blocks end their sessions',
-        params: IdParams,
-        body: UpdateStaffBody,
-        response: responses({ 200: StaffMember }, [404, 409]),
-      },
-    },
-    async (request) => service.update(actorOf(request), auditOrigin(request), request.params.id, request.body),
-  );
+  route(app, {
+    method: 'PATCH',
+    url: '/v1/staff/:id',
+    operationId: 'updateStaff',
+    summary: 'Edit a staff account (e-mail, name, roles, blocked); role changes and blocks end their sessions',
+    tags: ['staff'],
+    auth: ADMIN_ONLY,
+    params: IdParams,
+    body: UpdateStaffBody,
+    success: { 200: StaffMember },
+    errors: [404, 409],
+    preValidation: canonicalise,
+    handler: async (request) => service.update(actorOf(request), auditOrigin(request), request.params.id, request.body),
+  });
 }
