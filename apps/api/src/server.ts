@@ -67,12 +67,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     { url, database: app.db.kind, redis: Boolean(app.redis), startupMs: Math.round(performance.now() - started) },
     `Diabetify listening on ${url}`,
   );
+  // The public origin (the one in mailed links, where the refresh cookie lives), unless the port
+  // was chosen at random (tests): then only the listening address is reachable.
+  const site = config.http.port === 0 ? url : config.http.publicWebOrigin;
   app.log.info(
-    { backOffice: `${url}/admin/`, docs: config.http.docsEnabled ? `${url}/docs` : null },
-    `back-office: ${url}/admin/${config.http.docsEnabled ? ` · API docs: ${url}/docs` : ''}`,
+    { backOffice: `${site}/admin/`, docs: config.http.docsEnabled ? `${site}/docs` : null },
+    `back-office: ${site}/admin/${config.http.docsEnabled ? ` · API docs: ${site}/docs` : ''}`,
   );
   // Last, so the newcomer reads it under the URL: who to sign in as (demo databases only).
-  if (demo.signInHint) app.log.info(demoSignInMessage(DEMO_SEED, `${url}/admin/`));
+  if (demo.signInHint) app.log.info(demoSignInMessage(DEMO_SEED, `${site}/admin/`));
 
   let closing: Promise<number> | null = null;
   const shutdown = (reason: string): Promise<number> => {
