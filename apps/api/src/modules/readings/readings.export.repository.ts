@@ -16,6 +16,8 @@ export interface ExportPatient {
   birthDate: string | null;
   diabetesType: string | null;
   timezone: string;
+  /** The unit the patient reads glucose in; the report shows values in it. */
+  glucoseUnit: 'mg/dL' | 'mmol/L';
   targetLowMgDl: number;
   targetHighMgDl: number;
 }
@@ -30,12 +32,13 @@ export async function findExportPatient(db: Executor, id: number): Promise<Expor
       birthDate: patients.birthDate,
       diabetesType: patients.diabetesType,
       timezone: patients.timezone,
+      glucoseUnit: patients.glucoseUnit,
       targetLowMgDl: patients.targetLowMgDl,
       targetHighMgDl: patients.targetHighMgDl,
     })
     .from(patients)
     .where(eq(patients.id, id));
-  return row ?? null;
+  return row ? { ...row, glucoseUnit: row.glucoseUnit === 'mmol/L' ? 'mmol/L' : 'mg/dL' } : null;
 }
 
 export interface ExportReading {
@@ -167,5 +170,60 @@ export async function dailyProfilePoints(
     day: r.day,
     minute: Number(r.minute),
     valueMgDl: Number(r.value),
+  }));
+}
+
+/** One quarter of the local day (0 = 00–06, 1 = 06–12, 2 = 12–18, 3 = 18–24) of a meter report. */
+export interface PeriodSummary {
+  period: 0 | 1 | 2 | 3;
+  count: number;
+  meanMgDl: number | null;
+  minMgDl: number | null;
+  maxMgDl: number | null;
+  /** Consensus bands (rounded whole mg/dL; LO counts below, HI above): < 70, 70–180, > 180. */
+  below: number;
+  inRange: number;
+  above: number;
+}
+
+/**
+ * The window's readings grouped by quarter of the patient's local day: what a meter's few readings
+ * a day can show instead of an AGP. One grouped query, at most four rows.
+ */
+export async function readingsByTimeOfDay(
+  db: Executor,
+  patientId: number,
+  from: Date,
+  to: Date,
+  timezone: string,
+): Promise<PeriodSummary[]> {
+  const hour = sql`extract(hour from (${readings.measuredAt} at time zone ${timezone}))`;
+  const v = sql`round(${readings.valueMgDl})`;
+  const rows = await queryRows<Record<string, string | number | null>>(
+    db,
+    sql`
+    select floor(${hour} / 6)::int as period, count(*)::int as count,
+      avg(${readings.valueMgDl})::float8 as mean, min(${readings.valueMgDl})::float8 as min,
+      max(${readings.valueMgDl})::float8 as max,
+      count(*) filter (where ${readings.rangeFlag} = 'LO' or ${v} < 70)::int as below,
+      count(*) filter (where ${v} between 70 and 180)::int as in_range,
+      count(*) filter (where ${readings.rangeFlag} = 'HI' or ${v} > 180)::int as above
+    from ${readings}
+    where ${readings.patientId} = ${patientId} and ${readings.deletedAt} is null
+      and ${readings.measuredAt} >= ${from.toISOString()}::timestamptz
+      and ${readings.measuredAt} < ${to.toISOString()}::timestamptz
+      and ${readings.sampleType} is distinct from 'control_solution'
+    group by 1 order by 1`,
+  );
+  const n = (x: string | number | null | undefined) => (x === null || x === undefined ? null : Number(x));
+  return rows.map((r) => ({
+    period: Number(r.period) as PeriodSummary['period'],
+    count: Number(r.count),
+    meanMgDl: n(r.mean),
+    minMgDl: n(r.min),
+    maxMgDl: n(r.max),
+    below: Number(r.below),
+    inRange: Number(r.in_range),
+    above: Number(r.above),
   }));
 }

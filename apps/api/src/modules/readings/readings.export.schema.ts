@@ -5,7 +5,7 @@
  */
 import { Id } from '@diabetify/contracts';
 import { type Static, Type } from 'typebox';
-import type { RoutePolicy } from '../../plugins/auth.js';
+import type { RoutePolicy } from '../../lib/principal.js';
 import { READING_VALUE_READERS } from './readings.schema.js';
 
 /** Without `from`, the window is the last 90 days before `to` (the usual clinical review span). */
@@ -65,7 +65,9 @@ export const FHIR_DESCRIPTION = [
 
 export const PDF_DESCRIPTION = [
   `PDF clinician report (application/pdf, window at most ${PDF_MAX_WINDOW_DAYS} days): patient header,`,
-  'window, metrics against the consensus targets, time-in-ranges bar, AGP chart and daily profiles.',
+  'window, metrics against the consensus targets, time-in-ranges bar, AGP chart (for meter readings only:',
+  'readings by time of day and by meal context instead) and daily profiles. In the language of `lang`, else',
+  "of the `Accept-Language` header, else Spanish (the clinic's); values in the patient's glucose unit.",
 ].join(' ');
 
 export const ExportParams = Type.Object({ id: Id });
@@ -86,6 +88,11 @@ export const ExportQuery = Type.Object(
     to: Type.Optional(
       Type.Union([Type.String({ format: 'date-time' }), Type.String({ format: 'date' })], {
         description: 'Exclusive end: an instant, or YYYY-MM-DD (that whole local day included); default now',
+      }),
+    ),
+    lang: Type.Optional(
+      Type.Union([Type.Literal('es'), Type.Literal('en')], {
+        description: 'Language of the PDF report: es or en; default from Accept-Language, else es',
       }),
     ),
   },

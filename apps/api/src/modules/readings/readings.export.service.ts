@@ -28,6 +28,7 @@ import {
   PDF_MAX_WINDOW_DAYS,
 } from './readings.export.schema.js';
 import { fhirBundle } from './readings.fhir.js';
+import { chooseLanguage, type ReportLanguage } from './readings.pdf.i18n.js';
 import { type ReportAnalytics, type ReportData, renderReport } from './readings.pdf.js';
 
 /**
@@ -60,6 +61,8 @@ export interface ExportPlan {
   origin: AuditOrigin;
   /** `readings-patient-12-20260101-20260401.csv`: ids and dates only, no name (PHI) in file names. */
   filename: string;
+  /** The report language the query asked for, if any (PDF only). */
+  lang?: ReportLanguage;
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -154,6 +157,7 @@ export class ReadingsExportService {
       patient,
       ...window,
       origin,
+      ...(query.lang === undefined ? {} : { lang: query.lang }),
       filename: `readings-patient-${patientId}-${compactDate(window.from)}-${compactDate(window.to)}.${ext}`,
     };
   }
@@ -232,10 +236,10 @@ export class ReadingsExportService {
    * The clinician report. Its inputs are bounded (statistics and the 96-bin AGP from analytics,
    * daily profiles capped by the repository), so they are gathered first, then the PDF streams.
    */
-  async pdf(plan: ExportPlan): Promise<AsyncGenerator<Uint8Array>> {
+  async pdf(plan: ExportPlan, acceptLanguage?: string): Promise<AsyncGenerator<Uint8Array>> {
     let data: ReportData;
     try {
-      data = await this.reportData(plan);
+      data = await this.reportData(plan, chooseLanguage(plan.lang, acceptLanguage));
     } catch (err) {
       await this.audit(plan.origin, plan.patient.id, true, 'error', { stage: 'aborted', format: 'pdf', rows: 0 });
       throw err;
@@ -244,7 +248,7 @@ export class ReadingsExportService {
     return this.tracked(plan, { rows: data.stats.count }, renderReport(data));
   }
 
-  private async reportData(plan: ExportPlan): Promise<ReportData> {
+  private async reportData(plan: ExportPlan, lang: ReportLanguage): Promise<ReportData> {
     const opts = { from: plan.from, to: plan.to, timezone: plan.patient.timezone };
     const [stats, agp] = await Promise.all([
       this.d.analytics.computeStats(plan.patient.id, opts),
@@ -255,7 +259,22 @@ export class ReadingsExportService {
       maxDays: REPORT_DAYS,
       maxPoints: REPORT_DAYS * 96,
     });
-    return { patient: plan.patient, from: plan.from, to: plan.to, generatedAt: this.d.clock.now(), stats, agp, days };
+    // Without CGM data an AGP would draw a profile from a handful of points: the meter view instead.
+    const meterOnly = stats.count > 0 && stats.cgmCount === 0;
+    const byTimeOfDay = meterOnly
+      ? await repo.readingsByTimeOfDay(this.d.db, plan.patient.id, plan.from, plan.to, plan.patient.timezone)
+      : null;
+    return {
+      patient: plan.patient,
+      from: plan.from,
+      to: plan.to,
+      generatedAt: this.d.clock.now(),
+      lang,
+      stats,
+      agp,
+      days,
+      byTimeOfDay,
+    };
   }
 }
 

@@ -82,7 +82,7 @@ afterAll(async () => {
 async function report(query: string, who: TokenFor = clinician()): Promise<LightMyRequestResponse> {
   return app.inject({
     method: 'GET',
-    url: `/v1/patients/${p.id}/readings/export?format=pdf${query}`,
+    url: `/v1/patients/${p.id}/readings/export?format=pdf&lang=en${query}`,
     headers: bearer(await tokenFor(app, who)),
   });
 }
