@@ -11,13 +11,20 @@ import type { Config } from './config/index.js';
 import { type DbHandle, openDatabase } from './db/client.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { type EventBus, InProcessEventBus, RedisEventBus } from './lib/event-bus.js';
+import { createEvents } from './lib/events.js';
 import { loggerOptions } from './lib/logger.js';
+import type { RoutePolicy } from './lib/principal.js';
 import analyticsModule from './modules/analytics/index.js';
+import { DeviceKeyAuthenticator } from './modules/api-keys/api-keys.authenticate.js';
 import apiKeysModule from './modules/api-keys/index.js';
 import appointmentsModule from './modules/appointments/index.js';
+import { AuditService } from './modules/audit/audit.service.js';
 import auditModule from './modules/audit/index.js';
+import { SessionGuard } from './modules/auth/auth.guard.js';
 import { KeyStore } from './modules/auth/auth.keys.js';
+import { StaffMfaStatus } from './modules/auth/auth.mfa-status.js';
 import { loadSecrets, type Secrets } from './modules/auth/auth.secrets.js';
+import { SessionService } from './modules/auth/auth.sessions.js';
 import authModule from './modules/auth/index.js';
 import healthModule from './modules/health/index.js';
 import meModule from './modules/me/index.js';
@@ -27,7 +34,7 @@ import patientsModule from './modules/patients/index.js';
 import readingsModule from './modules/readings/index.js';
 import staffModule from './modules/staff/index.js';
 import adminUiPlugin from './plugins/admin-ui.js';
-import authPlugin, { type RoutePolicy } from './plugins/auth.js';
+import authPlugin, { type AuthPluginOptions } from './plugins/auth.js';
 import contextPlugin, { type AppContext } from './plugins/context.js';
 import metricsPlugin from './plugins/metrics.js';
 import problemDetails from './plugins/problem-details.js';
@@ -43,9 +50,22 @@ export interface RouteEntry {
   hidden: boolean;
 }
 
+/**
+ * The domain services app.ts builds and decorates on the root instance (module index files wire
+ * their services from these; the legacy listeners share them). Declared here, where they are
+ * built, so that plugins/context.ts stays free of modules.
+ */
 declare module 'fastify' {
   interface FastifyInstance {
     routeTable: readonly RouteEntry[];
+    audit: AuditService;
+    keys: KeyStore;
+    secrets: Secrets;
+    mailer: Mailer;
+    sessions: SessionService;
+    sessionGuard: SessionGuard;
+    /** What the auth plugin needs, for every listener that registers it. */
+    authGate: AuthPluginOptions;
   }
 }
 
@@ -175,7 +195,36 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
   });
 
-  await app.register(contextPlugin, { config, db, redis: redis ?? null, clock, bus, keys, secrets, mailer, owned });
+  const events = createEvents(bus, (err, topic, type) =>
+    // The change is committed; a lost notification is logged, not turned into an error.
+    app.log.warn({ err, topic, type }, 'event publish failed'),
+  );
+  await app.register(contextPlugin, { config, db, redis: redis ?? null, clock, events, owned });
+  const audit = new AuditService(db.db, clock, config.audit.chainShards);
+  const sessionGuard = new SessionGuard(db.db, clock, bus);
+  const sessions = new SessionService({
+    db: db.db,
+    keys,
+    secrets,
+    clock,
+    audit,
+    events,
+    config,
+    onRevoked: (ids) => sessionGuard.evict(ids),
+  });
+  app.decorate('audit', audit);
+  app.decorate('keys', keys);
+  app.decorate('secrets', secrets);
+  app.decorate('mailer', mailer);
+  app.decorate('sessions', sessions);
+  app.decorate('sessionGuard', sessionGuard);
+  app.decorate('authGate', {
+    tokens: keys,
+    sessions: sessionGuard,
+    deviceKeys: new DeviceKeyAuthenticator(db.db, clock, secrets),
+    staffMfa: new StaffMfaStatus(db.db, clock),
+    audit,
+  });
   await app.register(validationPlugin);
   await app.register(securityPlugin);
   // After security: the not-found handler is rate limited too (probing unknown URLs is not free).
@@ -183,7 +232,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Swagger first: it documents only routes registered after it.
   await app.register(swaggerPlugin);
   await app.register(metricsPlugin);
-  await app.register(authPlugin, { keys });
+  await app.register(authPlugin, app.authGate);
 
   await app.register(healthModule);
   await app.register(authModule);

@@ -22,7 +22,7 @@ import type { Clock } from '../src/lib/clock.js';
 import { AUDIENCES, KeyStore } from '../src/modules/auth/auth.keys.js';
 import { credentialOf } from '../src/modules/auth/auth.repository.js';
 import { testSecrets } from '../src/modules/auth/auth.secrets.js';
-import type { PrincipalKind, Role } from '../src/plugins/auth.js';
+import type { PrincipalKind, Role } from '../src/lib/principal.js';
 import { databaseUrlFor } from './global-setup.js';
 
 export const usingPostgres = Boolean(testEnv.databaseUrl);

@@ -6,7 +6,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../lib/authorization.js';
 import { UnauthorizedError } from '../lib/errors.js';
-import type { ActorRole, AuditOrigin } from '../modules/audit/audit.service.js';
+import type { ActorRole, AuditOrigin } from '../lib/audit.js';
 
 /** The authenticated caller as an authorization actor (protected routes always have one). */
 export function actorOf(request: FastifyRequest): Actor {

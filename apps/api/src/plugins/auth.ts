@@ -11,42 +11,38 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { errors } from 'jose';
+import type { AuditRecorder } from '../lib/audit.js';
 import { AppError, ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../lib/errors.js';
-import { DeviceKeyAuthenticator } from '../modules/api-keys/api-keys.authenticate.js';
-import { AUDIENCES, type Audience, type KeyStore } from '../modules/auth/auth.keys.js';
-import { StaffMfaStatus } from '../modules/auth/auth.mfa.js';
+import {
+  AUDIENCES,
+  type Audience,
+  type Principal,
+  type PrincipalKind,
+  type Role,
+  type RoutePolicy,
+  type VerifiedAccess,
+} from '../lib/principal.js';
 import { auditOrigin } from './auth.request.js';
 
-export type Role = 'patient' | 'clinician' | 'assistant' | 'admin' | 'device';
-export type PrincipalKind = 'patient' | 'staff' | 'device';
-
-export type RoutePolicy =
-  | 'public'
-  | {
-      /** `app`: patient and device tokens; `backoffice`: staff tokens; `any`: both. */
-      audience: 'app' | 'backoffice' | 'any';
-      /** Any one of these roles suffices; omitted = any authenticated caller of the audience. */
-      roles?: readonly Role[];
-      /**
-       * Device API keys (`dk_…` as `Authorization: Bearer` or `X-API-Key`) are accepted here. On every
-       * other route a device key is refused with 401. Needs audience `app` or `any`.
-       */
-      devices?: boolean;
-    };
-
-export interface Principal {
-  kind: PrincipalKind;
-  id: number;
-  roles: readonly Role[];
-  /** The role this request acts under: the first of the route's roles the principal holds. */
-  actingRole: Role | 'anonymous';
-  /** Authentication methods of the session (`pwd`, `otp`). */
-  amr: readonly string[];
-  audience: Audience;
-  sessionId: string | null;
-  tokenId: string;
-  /** Device principals only: the `api_keys` row that authenticated the request. */
-  apiKeyId?: number;
+/**
+ * What the plugin needs, built by app.ts from the auth and api-keys modules and handed over here
+ * (a plugin never imports a module). The legacy listeners register the plugin with the same object.
+ */
+export interface AuthPluginOptions {
+  /** Access-token verification (modules/auth KeyStore). */
+  tokens: { verify(token: string, audiences: readonly Audience[], now: Date): Promise<VerifiedAccess> };
+  /** Revocation: is this session still live (modules/auth SessionGuard)? */
+  sessions: { isLive(sessionId: string): Promise<boolean> };
+  /** Device API keys (modules/api-keys). `apiKeyId` names a known key that was refused. */
+  deviceKeys: {
+    authenticate(
+      key: string,
+    ): Promise<{ ok: true; apiKeyId: number; patientId: number } | { ok: false; reason: string; apiKeyId?: number }>;
+  };
+  /** REQUIRE_STAFF_MFA: has this staff member enrolled (modules/auth StaffMfaStatus)? */
+  staffMfa: { enrolled(staffId: number): Promise<boolean> };
+  /** Refused attempts are audited. */
+  audit: AuditRecorder;
 }
 
 declare module 'fastify' {
@@ -62,10 +58,6 @@ declare module 'fastify' {
 
 const SUBJECT = /^(patient|staff|device):([1-9][0-9]{0,15})$/;
 const ROLES = new Set<Role>(['patient', 'clinician', 'assistant', 'admin', 'device']);
-
-export function subjectOf(kind: PrincipalKind, id: number): string {
-  return `${kind}:${id}`;
-}
 
 function audiencesFor(policy: Exclude<RoutePolicy, 'public'>): Audience[] {
   if (policy.audience === 'app') return [AUDIENCES.app];
@@ -122,10 +114,9 @@ function principalFrom(
 }
 
 export default fp(
-  async function authPlugin(app: FastifyInstance, opts: { keys: KeyStore }) {
+  async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions) {
     app.decorateRequest('principal', null);
-    const deviceKeys = new DeviceKeyAuthenticator(app.db.db, app.clock, app.secrets);
-    const staffMfa = new StaffMfaStatus(app.db.db, app.clock);
+    const { deviceKeys, staffMfa } = opts;
 
     app.addHook('onRoute', (route) => {
       if (!route.url.startsWith('/v1')) return;
@@ -139,7 +130,7 @@ export default fp(
     });
 
     const deny = async (request: FastifyRequest, reason: string, details: Record<string, unknown> = {}) =>
-      app.audit.record(app.db.db, {
+      opts.audit.record(app.db.db, {
         ...auditOrigin(request),
         action: 'access.denied',
         resourceType: 'route',
@@ -183,9 +174,9 @@ export default fp(
       if (app.redis && (app.redis.status !== 'ready' || !app.events.bus.healthy())) {
         throw new ServiceUnavailableError('Session checks are unavailable; retry shortly.');
       }
-      let claims: Awaited<ReturnType<KeyStore['verify']>>;
+      let claims: VerifiedAccess;
       try {
-        claims = await opts.keys.verify(token, audiencesFor(policy), app.clock.now());
+        claims = await opts.tokens.verify(token, audiencesFor(policy), app.clock.now());
       } catch (err) {
         // A genuine token of the other audience (a patient token on a staff route) is a refused
         // authorisation attempt by a known person: audit it. Forgeries and garbage are not.
@@ -204,7 +195,7 @@ export default fp(
         throw new UnauthorizedError('The access token is invalid or expired.', 'invalid_token');
       }
       // Every access token we mint names its session; one without is not ours to honour.
-      if (!claims.sessionId || !(await app.sessionGuard.isLive(claims.sessionId))) {
+      if (!claims.sessionId || !(await opts.sessions.isLive(claims.sessionId))) {
         throw new UnauthorizedError('The session has ended; sign in again.', 'session_revoked');
       }
       const acting = policy.roles?.find((r) => roles.includes(r)) ?? roles[0];

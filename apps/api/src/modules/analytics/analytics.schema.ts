@@ -4,7 +4,7 @@
  * sufficiency (clinical.md), so a reader can see why a value is missing.
  */
 import { type Static, Type } from 'typebox';
-import type { RoutePolicy } from '../../plugins/auth.js';
+import type { RoutePolicy } from '../../lib/principal.js';
 import { Timezone } from '../patients/patients.schema.js';
 
 /** Staff, and a patient for their own record only (anyone else's is 404). Devices never read. */

@@ -1,7 +1,7 @@
 /** Device API key schemas: the key itself appears only in the create and rotate responses. */
 import { Id, IsoDateTime, OffsetPage } from '@diabetify/contracts';
 import { Type } from 'typebox';
-import type { RoutePolicy } from '../../plugins/auth.js';
+import type { RoutePolicy } from '../../lib/principal.js';
 
 /** The patient (their own keys) or an admin; clinicians and assistants get 403 from the policy. */
 export const KEY_MANAGERS: RoutePolicy = { audience: 'any', roles: ['patient', 'admin'] };

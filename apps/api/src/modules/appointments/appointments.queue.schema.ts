@@ -2,7 +2,7 @@
 import { OffsetPage } from '@diabetify/contracts';
 import { type Static, type TSchema, Type } from 'typebox';
 import { MOTIVES, REQUEST_STATES } from '../../db/schema/consultations.js';
-import type { RoutePolicy } from '../../plugins/auth.js';
+import type { RoutePolicy } from '../../lib/principal.js';
 
 const STAFF = ['clinician', 'assistant', 'admin'] as const;
 /** GET /v1/queue: any signed-in person (not device keys). */

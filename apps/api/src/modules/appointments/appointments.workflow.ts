@@ -6,7 +6,7 @@
 import type { Database, Executor } from '../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
 import { ValidationError } from '../../lib/errors.js';
-import type { Events } from '../../plugins/context.js';
+import type { Events } from '../../lib/events.js';
 import type { AuditOrigin, AuditService } from '../audit/audit.service.js';
 import type { MailMessage } from '../notifications/mailer.js';
 import { StaleTransitionError } from './appointments.errors.js';

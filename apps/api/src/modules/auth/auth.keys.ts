@@ -23,29 +23,17 @@ import {
   SignJWT,
 } from 'jose';
 import type { Config } from '../../config/index.js';
+import type { AccessClaims, Audience, VerifiedAccess } from '../../lib/principal.js';
+
+// The audiences and claim shapes are shared with the auth plugin and the tests (lib/principal.ts).
+export { type AccessClaims, AUDIENCES, type Audience, type VerifiedAccess } from '../../lib/principal.js';
 
 export const ALGORITHM = 'EdDSA';
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
-export const AUDIENCES = { app: 'diabetify-app', backoffice: 'diabetify-backoffice' } as const;
-export type Audience = (typeof AUDIENCES)[keyof typeof AUDIENCES];
 /** Seconds of clock skew tolerated on exp/nbf/iat (jose counts seconds; security.md JW-5). */
 export const CLOCK_TOLERANCE_SECONDS = 30;
 /** The longest access-token lifetime; `ACCESS_TOKEN_TTL_SECONDS` may only shorten it (tests, browser suite). */
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
-
-export interface AccessClaims {
-  subject: string;
-  audience: Audience;
-  roles: readonly string[];
-  sessionId: string | null;
-  tokenId: string;
-  /** Authentication methods (RFC 8176): `pwd`, plus `otp` after a TOTP step-up. */
-  amr?: readonly string[];
-}
-
-export interface VerifiedAccess extends AccessClaims {
-  expiresAt: number;
-}
 
 interface PublicKeyEntry {
   kid: string;

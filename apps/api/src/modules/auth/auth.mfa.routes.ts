@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import { ValidationError } from '../../lib/errors.js';
 import { responses } from '../../lib/http.js';
 import { auditOrigin } from '../../plugins/auth.request.js';
-import { MfaService, type SecondFactor } from './auth.mfa.js';
+import type { MfaService, SecondFactor } from './auth.mfa.js';
 import { LoginPassword, REFRESH_COOKIE, Tokens } from './auth.schema.js';
 import { toUser } from './auth.service.js';
 
@@ -42,9 +42,9 @@ function factorOf(body: { code?: string | undefined; recoveryCode?: string | und
   throw new ValidationError({ 'body.code': 'give either code or recoveryCode' });
 }
 
-export default async function mfaRoutes(root: FastifyInstance) {
+export default async function mfaRoutes(root: FastifyInstance, opts: { service: MfaService }) {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  const service = new MfaService(app);
+  const { service } = opts;
   const cookieMaxAge = Math.floor(app.config.identity.sessionAbsoluteMs / 1000);
 
   app.post(

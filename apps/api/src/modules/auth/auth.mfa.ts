@@ -12,35 +12,30 @@
  *   login lockout settings (429 with Retry-After, exponential backoff).
  * - Recovery codes: 10 × 50 bits, shown once, stored as keyed hashes, each usable once.
  *
- * The SQL of this feature lives here too (credentials' MFA columns, challenges, recovery codes).
+ * The SQL of this feature is auth.mfa.repository.ts; the REQUIRE_STAFF_MFA check is auth.mfa-status.ts.
  */
 import { createHmac, randomInt } from 'node:crypto';
-import { and, eq, isNotNull, isNull, lt, or } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
 import { generateSecret, generateURI, verify } from 'otplib';
 import type { Database, Executor } from '../../db/client.js';
-import { credentials, mfaChallenges, mfaRecoveryCodes } from '../../db/schema/index.js';
 import { withTransaction } from '../../db/transaction.js';
+import type { AuditOrigin, AuditRecorder } from '../../lib/audit.js';
 import type { Clock } from '../../lib/clock.js';
 import { AppError, ConflictError, UnauthorizedError } from '../../lib/errors.js';
-import type { Principal } from '../../plugins/auth.js';
-import type { AuditOrigin } from '../audit/audit.service.js';
+import type { Principal } from '../../lib/principal.js';
+import * as mfaRepo from './auth.mfa.repository.js';
 import { type PasswordAlgo, verifyPassword } from './auth.passwords.js';
 import * as repo from './auth.repository.js';
-import { decrypt, encrypt, tokenHash } from './auth.secrets.js';
+import { decrypt, encrypt, type Secrets, tokenHash } from './auth.secrets.js';
 import { lockedError } from './auth.service.js';
-import { actorOf, type IssuedTokens } from './auth.sessions.js';
-import {
-  type LoginThrottle,
-  PostgresLoginThrottle,
-  RedisLoginThrottle,
-  type ThrottleSettings,
-} from './auth.throttle.js';
+import { actorOf, type IssuedTokens, type SessionService } from './auth.sessions.js';
+import type { LoginThrottle } from './auth.throttle.js';
 
 export const TOTP = { algorithm: 'sha1', digits: 6, period: 30 } as const;
 export const ISSUER = 'Diabetify';
 export const RECOVERY_CODE_COUNT = 10;
 export const MAX_ATTEMPTS_PER_CHALLENGE = 5;
+/** The per-challenge failure window: a challenge lives 5 minutes (auth.mfa-challenge.ts). */
+export const CHALLENGE_WINDOW_MS = 5 * 60_000;
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
 export type SecondFactor = { code: string } | { recoveryCode: string };
@@ -68,14 +63,8 @@ function newRecoveryCode(): string {
 }
 
 /** Case, spaces and dashes do not matter when a recovery code is typed back. */
-function recoveryHash(app: FastifyInstance, code: string): string {
-  return tokenHash(app.secrets, `mfa-recovery:${code.toLowerCase().replace(/[\s-]/g, '')}`);
-}
-
-function throttle(app: FastifyInstance, s: ThrottleSettings): LoginThrottle {
-  return app.redis
-    ? new RedisLoginThrottle(app.redis, app.config.redis?.keyPrefix ?? 'diabetify:', s)
-    : new PostgresLoginThrottle(app.db.db, app.clock, s);
+function recoveryHash(secrets: Secrets, code: string): string {
+  return tokenHash(secrets, `mfa-recovery:${code.toLowerCase().replace(/[\s-]/g, '')}`);
 }
 
 const invalidPassword = () =>
@@ -92,52 +81,25 @@ class MfaFailure extends Error {
   }
 }
 
-/**
- * "Has this staff member enrolled in MFA?" for the REQUIRE_STAFF_MFA check in the auth hook. Only
- * positive answers are cached (enrollment takes effect on the next request; staff cannot disable
- * MFA while the policy is on, so a cached "yes" does not go stale in practice).
- */
-export class StaffMfaStatus {
-  private readonly yes = new Map<number, number>();
-  constructor(
-    private readonly db: Database,
-    private readonly clock: Clock,
-    private readonly ttlMs = 60_000,
-  ) {}
-
-  async enrolled(staffId: number): Promise<boolean> {
-    const now = this.clock.now().getTime();
-    if ((this.yes.get(staffId) ?? 0) > now) return true;
-    const [row] = await this.db
-      .select({ enabledAt: credentials.mfaEnabledAt })
-      .from(credentials)
-      .where(eq(credentials.staffId, staffId));
-    if (!row?.enabledAt) return false;
-    if (this.yes.size >= 10_000) this.yes.clear();
-    this.yes.set(staffId, now + this.ttlMs);
-    return true;
-  }
+export interface MfaDeps {
+  db: Database;
+  clock: Clock;
+  secrets: Secrets;
+  audit: AuditRecorder;
+  sessions: SessionService;
+  /** REQUIRE_STAFF_MFA: staff may not turn MFA off. */
+  requireStaffMfa: boolean;
+  /** Failures per account (verify, enable, re-authentication): the login lockout settings. */
+  perAccount: LoginThrottle;
+  /** Failures per login challenge (MAX_ATTEMPTS_PER_CHALLENGE in CHALLENGE_WINDOW_MS): the last burns it. */
+  perChallenge: LoginThrottle;
 }
 
 export class MfaService {
-  /** Failures per account (verify, enable, re-authentication): the login lockout settings. */
-  private readonly perAccount: LoginThrottle;
-  /** Failures per login challenge: the 5th burns it. */
-  private readonly perChallenge: LoginThrottle;
-
-  constructor(private readonly app: FastifyInstance) {
-    const id = app.config.identity;
-    this.perAccount = throttle(app, {
-      maxFailures: id.loginMaxFailures,
-      windowMs: id.loginFailureWindowMs,
-      lockMs: id.lockoutMs,
-    });
-    const ttl = 5 * 60_000;
-    this.perChallenge = throttle(app, { maxFailures: MAX_ATTEMPTS_PER_CHALLENGE, windowMs: ttl, lockMs: ttl });
-  }
+  constructor(private readonly d: MfaDeps) {}
 
   private accountKey(credentialId: number): string {
-    return createHmac('sha256', this.app.secrets.tokenHmac).update(`mfa:${credentialId}`).digest('hex');
+    return createHmac('sha256', this.d.secrets.tokenHmac).update(`mfa:${credentialId}`).digest('hex');
   }
 
   private async audit(
@@ -148,7 +110,7 @@ export class MfaService {
     account: repo.Account | null,
     details: Record<string, unknown> = {},
   ) {
-    await this.app.audit.record(executor, {
+    await this.d.audit.record(executor, {
       ...origin,
       ...(account && origin.actor.id === null ? { actor: actorOf(account) } : {}),
       action,
@@ -162,9 +124,9 @@ export class MfaService {
 
   /** Counts a failure against the account; audits the lockout it may cause. */
   private async fail(origin: AuditOrigin, account: repo.Account): Promise<void> {
-    const state = await this.perAccount.fail(this.accountKey(account.credential.id));
+    const state = await this.d.perAccount.fail(this.accountKey(account.credential.id));
     if (state.lockedNow) {
-      await this.audit(this.app.db.db, origin, 'auth.lockout', 'denied', account, {
+      await this.audit(this.d.db, origin, 'auth.lockout', 'denied', account, {
         factor: 'mfa',
         lockedForSeconds: Math.ceil(state.lockedForMs / 1000),
       });
@@ -172,9 +134,9 @@ export class MfaService {
   }
 
   private async assertNotLocked(origin: AuditOrigin, action: string, account: repo.Account): Promise<void> {
-    const ms = await this.perAccount.lockedForMs(this.accountKey(account.credential.id));
+    const ms = await this.d.perAccount.lockedForMs(this.accountKey(account.credential.id));
     if (ms > 0) {
-      await this.audit(this.app.db.db, origin, action, 'denied', account, { reason: 'locked' });
+      await this.audit(this.d.db, origin, action, 'denied', account, { reason: 'locked' });
       throw lockedError(ms);
     }
   }
@@ -185,7 +147,7 @@ export class MfaService {
     await this.assertNotLocked(origin, action, account);
     const { passwordHash, passwordAlgo } = account.credential;
     if (!passwordHash || !(await verifyPassword(password, passwordHash, passwordAlgo as PasswordAlgo))) {
-      await this.audit(this.app.db.db, origin, action, 'failure', account, { reason: 'invalid_current_password' });
+      await this.audit(this.d.db, origin, action, 'failure', account, { reason: 'invalid_current_password' });
       await this.fail(origin, account);
       throw invalidPassword();
     }
@@ -194,8 +156,8 @@ export class MfaService {
 
   private async accountOf(principal: Principal | null): Promise<repo.Account> {
     if (!principal || principal.kind === 'device') throw new UnauthorizedError();
-    const credential = await repo.credentialOf(this.app.db.db, principal.kind, principal.id);
-    const account = credential ? await repo.accountByCredential(this.app.db.db, credential.id) : null;
+    const credential = await repo.credentialOf(this.d.db, principal.kind, principal.id);
+    const account = credential ? await repo.accountByCredential(this.d.db, credential.id) : null;
     if (!account) throw new UnauthorizedError();
     return account;
   }
@@ -205,12 +167,9 @@ export class MfaService {
     const account = await this.reauthenticate(principal, password, origin, 'auth.mfa_setup');
     if (account.credential.mfaEnabledAt) throw new ConflictError('mfa_already_enabled', 'MFA is already enabled.');
     const secret = generateSecret({ length: 20 });
-    const now = this.app.clock.now();
-    await withTransaction(this.app.db.db, async (tx) => {
-      await tx
-        .update(credentials)
-        .set({ mfaSecretEnc: encrypt(this.app.secrets, secret), mfaLastStep: null, updatedAt: now })
-        .where(and(eq(credentials.id, account.credential.id), isNull(credentials.mfaEnabledAt)));
+    const now = this.d.clock.now();
+    await withTransaction(this.d.db, async (tx) => {
+      await mfaRepo.storePendingSecret(tx, account.credential.id, encrypt(this.d.secrets, secret), now);
       await this.audit(tx, origin, 'auth.mfa_setup', 'success', account);
     });
     const label = account.kind === 'staff' ? (account.username ?? account.email) : account.email;
@@ -224,64 +183,50 @@ export class MfaService {
     if (cred.mfaEnabledAt) throw new ConflictError('mfa_already_enabled', 'MFA is already enabled.');
     if (!cred.mfaSecretEnc) throw new ConflictError('mfa_setup_required', 'Call /v1/auth/mfa/totp/setup first.');
     await this.assertNotLocked(origin, 'auth.mfa_enable', account);
-    const now = this.app.clock.now();
-    const step = await totpStep(decrypt(this.app.secrets, cred.mfaSecretEnc), code, now);
+    const now = this.d.clock.now();
+    const step = await totpStep(decrypt(this.d.secrets, cred.mfaSecretEnc), code, now);
     if (step === null) {
-      await this.audit(this.app.db.db, origin, 'auth.mfa_enable', 'failure', account, { reason: 'invalid_code' });
+      await this.audit(this.d.db, origin, 'auth.mfa_enable', 'failure', account, { reason: 'invalid_code' });
       await this.fail(origin, account);
       throw invalidCode(400);
     }
     const codes = new Set<string>();
     while (codes.size < RECOVERY_CODE_COUNT) codes.add(newRecoveryCode());
-    await withTransaction(this.app.db.db, async (tx) => {
+    await withTransaction(this.d.db, async (tx) => {
       // Same secret as verified, still not enabled: a concurrent setup or enable loses cleanly.
-      const rows = await tx
-        .update(credentials)
-        .set({ mfaEnabledAt: now, mfaLastStep: step, updatedAt: now })
-        .where(
-          and(
-            eq(credentials.id, cred.id),
-            isNull(credentials.mfaEnabledAt),
-            eq(credentials.mfaSecretEnc, cred.mfaSecretEnc as string),
-          ),
-        )
-        .returning({ id: credentials.id });
-      if (rows.length === 0) throw new ConflictError('mfa_setup_changed', 'MFA setup changed meanwhile; start again.');
-      await tx.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.credentialId, cred.id));
-      await tx
-        .insert(mfaRecoveryCodes)
-        .values([...codes].map((c) => ({ credentialId: cred.id, codeHash: recoveryHash(this.app, c) })));
+      if (!(await mfaRepo.enableMfa(tx, cred.id, cred.mfaSecretEnc as string, step, now))) {
+        throw new ConflictError('mfa_setup_changed', 'MFA setup changed meanwhile; start again.');
+      }
+      const hashes = [...codes].map((c) => recoveryHash(this.d.secrets, c));
+      await mfaRepo.replaceRecoveryCodes(tx, cred.id, hashes);
       // Sessions opened with the password alone end; the enrolling one has just proved the factor.
-      await this.app.sessions.revokeAll(tx, cred.id, 'mfa_enabled', origin, principal?.sessionId ?? undefined);
+      await this.d.sessions.revokeAll(tx, cred.id, 'mfa_enabled', origin, principal?.sessionId ?? undefined);
       await this.audit(tx, origin, 'auth.mfa_enable', 'success', account, { recoveryCodes: codes.size });
     });
-    await this.perAccount.reset(this.accountKey(cred.id));
+    await this.d.perAccount.reset(this.accountKey(cred.id));
     return { recoveryCodes: [...codes] };
   }
 
   /** Turns MFA off: password plus a valid code or recovery code. */
   async disable(principal: Principal | null, password: string, factor: SecondFactor, origin: AuditOrigin) {
-    if (principal?.kind === 'staff' && this.app.config.identity.requireStaffMfa) {
+    if (principal?.kind === 'staff' && this.d.requireStaffMfa) {
       throw new ConflictError('mfa_required_by_policy', 'MFA is mandatory for staff accounts.');
     }
     const account = await this.reauthenticate(principal, password, origin, 'auth.mfa_disable');
     const cred = account.credential;
     if (!cred.mfaEnabledAt || !cred.mfaSecretEnc) throw new ConflictError('mfa_not_enabled', 'MFA is not enabled.');
-    const now = this.app.clock.now();
+    const now = this.d.clock.now();
     try {
-      await withTransaction(this.app.db.db, async (tx) => {
+      await withTransaction(this.d.db, async (tx) => {
         await this.consumeFactor(tx, cred, factor, now);
-        await tx
-          .update(credentials)
-          .set({ mfaSecretEnc: null, mfaEnabledAt: null, mfaLastStep: null, updatedAt: now })
-          .where(eq(credentials.id, cred.id));
-        await tx.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.credentialId, cred.id));
-        await this.app.sessions.revokeAll(tx, cred.id, 'mfa_disabled', origin, principal?.sessionId ?? undefined);
+        await mfaRepo.disableMfa(tx, cred.id, now);
+        await mfaRepo.replaceRecoveryCodes(tx, cred.id, []);
+        await this.d.sessions.revokeAll(tx, cred.id, 'mfa_disabled', origin, principal?.sessionId ?? undefined);
         await this.audit(tx, origin, 'auth.mfa_disable', 'success', account, { method: methodOf(factor) });
       });
     } catch (err) {
       if (!(err instanceof MfaFailure)) throw err;
-      await this.audit(this.app.db.db, origin, 'auth.mfa_disable', 'failure', account, { reason: err.reason });
+      await this.audit(this.d.db, origin, 'auth.mfa_disable', 'failure', account, { reason: err.reason });
       await this.fail(origin, account);
       throw invalidCode(400);
     }
@@ -294,35 +239,14 @@ export class MfaService {
    */
   private async consumeFactor(tx: Executor, cred: repo.CredentialRow, factor: SecondFactor, now: Date) {
     if ('recoveryCode' in factor) {
-      const used = await tx
-        .update(mfaRecoveryCodes)
-        .set({ usedAt: now })
-        .where(
-          and(
-            eq(mfaRecoveryCodes.credentialId, cred.id),
-            eq(mfaRecoveryCodes.codeHash, recoveryHash(this.app, factor.recoveryCode)),
-            isNull(mfaRecoveryCodes.usedAt),
-          ),
-        )
-        .returning({ id: mfaRecoveryCodes.id });
-      if (used.length === 0) throw new MfaFailure('invalid_recovery_code');
+      const hash = recoveryHash(this.d.secrets, factor.recoveryCode);
+      if (!(await mfaRepo.useRecoveryCode(tx, cred.id, hash, now))) throw new MfaFailure('invalid_recovery_code');
       return;
     }
-    const step = await totpStep(decrypt(this.app.secrets, cred.mfaSecretEnc as string), factor.code, now);
+    const step = await totpStep(decrypt(this.d.secrets, cred.mfaSecretEnc as string), factor.code, now);
     if (step === null) throw new MfaFailure('invalid_code');
     if (cred.mfaLastStep !== null && step <= cred.mfaLastStep) throw new MfaFailure('replay');
-    const advanced = await tx
-      .update(credentials)
-      .set({ mfaLastStep: step })
-      .where(
-        and(
-          eq(credentials.id, cred.id),
-          isNotNull(credentials.mfaEnabledAt),
-          or(isNull(credentials.mfaLastStep), lt(credentials.mfaLastStep, step)),
-        ),
-      )
-      .returning({ id: credentials.id });
-    if (advanced.length === 0) throw new MfaFailure('replay');
+    if (!(await mfaRepo.advanceMfaStep(tx, cred.id, step))) throw new MfaFailure('replay');
   }
 
   /** Second step of an MFA login: the challenge from the password step plus a code → tokens. */
@@ -331,12 +255,9 @@ export class MfaService {
     factor: SecondFactor,
     origin: AuditOrigin,
   ): Promise<{ tokens: IssuedTokens; account: repo.Account }> {
-    const db = this.app.db.db;
-    const now = this.app.clock.now();
-    const [challenge] = await db
-      .select()
-      .from(mfaChallenges)
-      .where(eq(mfaChallenges.tokenHash, tokenHash(this.app.secrets, mfaToken)));
+    const db = this.d.db;
+    const now = this.d.clock.now();
+    const challenge = await mfaRepo.findMfaChallenge(db, tokenHash(this.d.secrets, mfaToken));
     const account = challenge ? await repo.accountByCredential(db, challenge.credentialId) : null;
     if (!challenge || !account || challenge.usedAt || challenge.expiresAt.getTime() <= now.getTime()) {
       const reason = !challenge ? 'unknown_challenge' : challenge.usedAt ? 'challenge_used' : 'challenge_expired';
@@ -352,15 +273,10 @@ export class MfaService {
     try {
       const tokens = await withTransaction(db, async (tx) => {
         // Single use: the row lock also serialises concurrent attempts on this challenge.
-        const claimed = await tx
-          .update(mfaChallenges)
-          .set({ usedAt: now })
-          .where(and(eq(mfaChallenges.id, challenge.id), isNull(mfaChallenges.usedAt)))
-          .returning({ id: mfaChallenges.id });
-        if (claimed.length === 0) throw new MfaFailure('challenge_used');
+        if (!(await mfaRepo.claimMfaChallenge(tx, challenge.id, now))) throw new MfaFailure('challenge_used');
         if (!cred.mfaEnabledAt || !cred.mfaSecretEnc) throw new MfaFailure('mfa_not_enabled');
         await this.consumeFactor(tx, cred, factor, now);
-        const issued = await this.app.sessions.start(tx, account, origin, ['pwd', 'otp']);
+        const issued = await this.d.sessions.start(tx, account, origin, ['pwd', 'otp']);
         await this.audit(tx, origin, 'auth.mfa_verify', 'success', account, {
           challengeId: challenge.id,
           method: methodOf(factor),
@@ -368,8 +284,8 @@ export class MfaService {
         });
         return issued;
       });
-      await this.perAccount.reset(this.accountKey(cred.id));
-      await this.perChallenge.reset(`mfa_challenge:${challenge.id}`);
+      await this.d.perAccount.reset(this.accountKey(cred.id));
+      await this.d.perChallenge.reset(`mfa_challenge:${challenge.id}`);
       return { tokens, account };
     } catch (err) {
       if (!(err instanceof MfaFailure)) throw err;
@@ -380,12 +296,9 @@ export class MfaService {
       });
       if (err.reason === 'challenge_used' || err.reason === 'mfa_not_enabled') throw invalidChallenge();
       await this.fail(origin, account);
-      const perChallenge = await this.perChallenge.fail(`mfa_challenge:${challenge.id}`);
+      const perChallenge = await this.d.perChallenge.fail(`mfa_challenge:${challenge.id}`);
       if (perChallenge.lockedNow) {
-        await db
-          .update(mfaChallenges)
-          .set({ usedAt: now })
-          .where(and(eq(mfaChallenges.id, challenge.id), isNull(mfaChallenges.usedAt)));
+        await mfaRepo.claimMfaChallenge(db, challenge.id, now);
       }
       throw invalidCode(401);
     }

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { responses } from '../../lib/http.js';
 import { auditOrigin } from '../../plugins/auth.request.js';
-import { PasswordService } from './auth.password.service.js';
+import type { PasswordService } from './auth.password.service.js';
 import { LoginPassword } from './auth.schema.js';
 
 /** Per client address (PR-6); the per-account limit is in the service. */
@@ -31,9 +31,9 @@ const ChangeBody = Type.Object({ currentPassword: LoginPassword, newPassword: Ne
 const Accepted = Type.Object({ status: Type.Literal('accepted') });
 const Changed = Type.Object({ status: Type.Literal('password_changed') });
 
-export default async function passwordRoutes(root: FastifyInstance) {
+export default async function passwordRoutes(root: FastifyInstance, opts: { service: PasswordService }) {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  const service = new PasswordService(root);
+  const { service } = opts;
 
   app.post(
     '/v1/auth/password/forgot',

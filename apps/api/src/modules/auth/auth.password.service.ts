@@ -10,28 +10,34 @@
  *   the next login still asks for MFA when enabled. Failures are 400, never 401 (PR-8).
  * - change: requires the current password (AU-4); ends every session but the caller's.
  */
-import type { FastifyInstance } from 'fastify';
-import type { Executor } from '../../db/client.js';
+import type { Config } from '../../config/index.js';
+import type { Database, Executor } from '../../db/client.js';
 import { withTransaction } from '../../db/transaction.js';
+import type { AuditOrigin, AuditOutcome, AuditRecorder } from '../../lib/audit.js';
+import type { Clock } from '../../lib/clock.js';
 import { AppError, ForbiddenError, UnauthorizedError, ValidationError } from '../../lib/errors.js';
-import type { Principal } from '../../plugins/auth.js';
-import type { AuditOrigin, AuditOutcome } from '../audit/audit.service.js';
+import type { Principal } from '../../lib/principal.js';
 import { sendAfterCommit } from '../notifications/mailer.js';
 import { passwordChangedMessage } from '../notifications/messages.js';
-import {
-  claimPasswordToken,
-  findPasswordToken,
-  issuePasswordToken,
-  lockCredential,
-  type PasswordLinkStyle,
-  type PasswordTokenRow,
-  resetTokensSince,
-  retireOutstandingTokens,
-} from './auth.password-tokens.js';
+import type { MailDeps, PasswordLinkStyle, PasswordTokens } from './auth.password-tokens.js';
 import { hashPassword, type PasswordAlgo, passwordProblem, verifyPassword } from './auth.passwords.js';
 import * as repo from './auth.repository.js';
-import { tokenHash } from './auth.secrets.js';
-import { actorOf } from './auth.sessions.js';
+import { type Secrets, tokenHash } from './auth.secrets.js';
+import { actorOf, type SessionService } from './auth.sessions.js';
+
+export interface PasswordDeps {
+  db: Database;
+  clock: Clock;
+  secrets: Secrets;
+  audit: AuditRecorder;
+  sessions: SessionService;
+  tokens: PasswordTokens;
+  /** The policy's minimum length per kind of account (PASSWORD_MIN_LENGTH_*). */
+  passwordMinLength: Config['identity']['passwordMinLength'];
+  /** The clinic's timezone: the "password changed" e-mail states the time there. */
+  timezone: string;
+  mail: MailDeps;
+}
 
 /** Per-account e-mail bombing guard (PR-6). Constants until config grows FORGOT_* settings. */
 export const RESET_MAILS_PER_ACCOUNT = 3;
@@ -63,7 +69,7 @@ function invalidCurrentPassword(): AppError {
 type FailureReason = 'unknown_token' | 'used' | 'expired' | 'purpose' | 'account' | 'race';
 
 export class PasswordService {
-  constructor(private readonly app: FastifyInstance) {}
+  constructor(private readonly d: PasswordDeps) {}
 
   private async audit(
     executor: Executor,
@@ -73,7 +79,7 @@ export class PasswordService {
     details: Record<string, unknown>,
     account?: repo.Account,
   ): Promise<void> {
-    await this.app.audit.record(executor, {
+    await this.d.audit.record(executor, {
       ...origin,
       action,
       resourceType: account ? account.kind : 'account',
@@ -88,15 +94,15 @@ export class PasswordService {
   private assertAcceptable(account: repo.Account, newPassword: string): void {
     const problem = passwordProblem(newPassword, {
       kind: account.kind,
-      minLength: this.app.config.identity.passwordMinLength[account.kind],
+      minLength: this.d.passwordMinLength[account.kind],
       identifiers: [account.dni, account.username, account.email],
     });
     if (problem) throw new ValidationError({ newPassword: problem }, `The new password ${problem}.`);
   }
 
   private async notifyChanged(tx: Executor, account: repo.Account, at: Date): Promise<void> {
-    const content = passwordChangedMessage(account.name, at, this.app.config.clinic.timezone);
-    await sendAfterCommit(this.app, tx, { to: account.email, ...content }, 'password_changed');
+    const content = passwordChangedMessage(account.name, at, this.d.timezone);
+    await sendAfterCommit(this.d.mail, tx, { to: account.email, ...content }, 'password_changed');
   }
 
   /**
@@ -106,21 +112,21 @@ export class PasswordService {
   async forgot(rawEmail: string, origin: AuditOrigin, linkStyle: PasswordLinkStyle = 'fragment'): Promise<void> {
     const email = normaliseEmail(rawEmail);
     // findAccounts also matches DNI and username; keep only real e-mail matches.
-    const accounts = (await repo.findAccounts(this.app.db.db, email)).filter((a) => normaliseEmail(a.email) === email);
-    const now = this.app.clock.now();
+    const accounts = (await repo.findAccounts(this.d.db, email)).filter((a) => normaliseEmail(a.email) === email);
+    const now = this.d.clock.now();
     const since = new Date(now.getTime() - RESET_MAIL_WINDOW_MS);
-    await withTransaction(this.app.db.db, async (tx) => {
+    await withTransaction(this.d.db, async (tx) => {
       if (accounts.length === 0) {
-        await lockCredential(tx, NO_CREDENTIAL);
-        await resetTokensSince(tx, NO_CREDENTIAL, since);
+        await repo.lockCredential(tx, NO_CREDENTIAL);
+        await repo.resetTokensSince(tx, NO_CREDENTIAL, since);
         await this.audit(tx, origin, 'auth.password_forgot', 'success', { known: false, emailed: false });
         return;
       }
       // One address can belong to a patient and a staff member: each gets its own link.
       for (const account of accounts) {
         const credentialId = account.credential.id;
-        await lockCredential(tx, credentialId);
-        const recent = await resetTokensSince(tx, credentialId, since);
+        await repo.lockCredential(tx, credentialId);
+        const recent = await repo.resetTokensSince(tx, credentialId, since);
         if (account.blocked) {
           // A blocked account cannot sign in anyway; do not mail former staff or barred users.
           await this.audit(
@@ -141,13 +147,7 @@ export class PasswordService {
             account,
           );
         } else {
-          await issuePasswordToken(
-            this.app,
-            tx,
-            { credentialId, email: account.email, name: account.name },
-            'reset',
-            linkStyle,
-          );
+          await this.d.tokens.issue(tx, { credentialId, email: account.email, name: account.name }, 'reset', linkStyle);
           await this.audit(tx, origin, 'auth.password_forgot', 'success', { known: true, emailed: true }, account);
         }
       }
@@ -157,24 +157,24 @@ export class PasswordService {
   private async refuse(
     origin: AuditOrigin,
     reason: FailureReason,
-    row?: PasswordTokenRow,
+    row?: repo.PasswordTokenRow,
     account?: repo.Account | null,
   ): Promise<AppError> {
     const details: Record<string, unknown> = {
       reason,
       ...(row ? { purpose: row.purpose, credentialId: row.credentialId } : {}),
     };
-    await this.audit(this.app.db.db, origin, 'auth.password_reset', 'failure', details, account ?? undefined);
+    await this.audit(this.d.db, origin, 'auth.password_reset', 'failure', details, account ?? undefined);
     return invalidTokenError();
   }
 
   /** Sets a new password with a reset or invitation token. */
   async reset(token: string, newPassword: string, origin: AuditOrigin): Promise<void> {
-    const now = this.app.clock.now();
-    const row = await findPasswordToken(this.app.db.db, tokenHash(this.app.secrets, token));
+    const now = this.d.clock.now();
+    const row = await repo.findPasswordToken(this.d.db, tokenHash(this.d.secrets, token));
     if (!row) throw await this.refuse(origin, 'unknown_token');
     // Loaded before the checks so that a refused link is audited against its account.
-    const account = await repo.accountByCredential(this.app.db.db, row.credentialId);
+    const account = await repo.accountByCredential(this.d.db, row.credentialId);
     if (!TOKEN_PURPOSES.has(row.purpose)) throw await this.refuse(origin, 'purpose', row, account);
     if (row.usedAt !== null) throw await this.refuse(origin, 'used', row, account);
     if (row.expiresAt.getTime() <= now.getTime()) throw await this.refuse(origin, 'expired', row, account);
@@ -183,16 +183,16 @@ export class PasswordService {
     this.assertAcceptable(account, newPassword);
     // Hash outside the transaction: ~30 ms of argon2 must not hold row locks (or PGlite's one connection).
     const hash = await hashPassword(newPassword);
-    const done = await withTransaction(this.app.db.db, async (tx) => {
-      await lockCredential(tx, account.credential.id);
+    const done = await withTransaction(this.d.db, async (tx) => {
+      await repo.lockCredential(tx, account.credential.id);
       // Re-checked under the lock: of two concurrent uses, exactly one gets here (PR-3).
-      if (!(await claimPasswordToken(tx, row.id, now))) return false;
+      if (!(await repo.claimPasswordToken(tx, row.id, now))) return false;
       await repo.setPassword(tx, account.credential.id, hash, now);
-      const retiredTokens = await retireOutstandingTokens(tx, account.credential.id, now);
+      const retiredTokens = await repo.retireOutstandingTokens(tx, account.credential.id, now);
       // The caller proved control of the account (a valid token): from here on they act as its
       // owner. Failed attempts stay anonymous: anyone can present a stale link.
       const asOwner = { ...origin, actor: actorOf(account) };
-      const revokedSessions = await this.app.sessions.revokeAll(tx, account.credential.id, 'password_reset', asOwner);
+      const revokedSessions = await this.d.sessions.revokeAll(tx, account.credential.id, 'password_reset', asOwner);
       await this.audit(
         tx,
         asOwner,
@@ -211,21 +211,14 @@ export class PasswordService {
   async change(principal: Principal | null, currentPassword: string, newPassword: string, origin: AuditOrigin) {
     if (!principal) throw new UnauthorizedError();
     if (principal.kind === 'device') throw new ForbiddenError('Devices have no password.');
-    const credential = await repo.credentialOf(this.app.db.db, principal.kind, principal.id);
-    const account = credential ? await repo.accountByCredential(this.app.db.db, credential.id) : null;
+    const credential = await repo.credentialOf(this.d.db, principal.kind, principal.id);
+    const account = credential ? await repo.accountByCredential(this.d.db, credential.id) : null;
     if (!account) throw new UnauthorizedError();
     const { passwordHash, passwordAlgo } = account.credential;
     const verified =
       passwordHash !== null && (await verifyPassword(currentPassword, passwordHash, passwordAlgo as PasswordAlgo));
     if (!verified) {
-      await this.audit(
-        this.app.db.db,
-        origin,
-        'auth.password_change',
-        'failure',
-        { reason: 'current_password' },
-        account,
-      );
+      await this.audit(this.d.db, origin, 'auth.password_change', 'failure', { reason: 'current_password' }, account);
       throw invalidCurrentPassword();
     }
     this.assertAcceptable(account, newPassword);
@@ -236,14 +229,14 @@ export class PasswordService {
       );
     }
     const hash = await hashPassword(newPassword);
-    const now = this.app.clock.now();
-    const changed = await withTransaction(this.app.db.db, async (tx) => {
-      const locked = await lockCredential(tx, account.credential.id);
+    const now = this.d.clock.now();
+    const changed = await withTransaction(this.d.db, async (tx) => {
+      const locked = await repo.lockCredential(tx, account.credential.id);
       // Another change or reset landed since we verified: the password we checked is gone.
       if (!locked || locked.passwordHash !== passwordHash) return false;
       await repo.setPassword(tx, account.credential.id, hash, now);
-      const retiredTokens = await retireOutstandingTokens(tx, account.credential.id, now);
-      const revokedSessions = await this.app.sessions.revokeAll(
+      const retiredTokens = await repo.retireOutstandingTokens(tx, account.credential.id, now);
+      const revokedSessions = await this.d.sessions.revokeAll(
         tx,
         account.credential.id,
         'password_change',
@@ -255,15 +248,19 @@ export class PasswordService {
       return true;
     });
     if (!changed) {
-      await this.audit(
-        this.app.db.db,
-        origin,
-        'auth.password_change',
-        'failure',
-        { reason: 'concurrent_change' },
-        account,
-      );
+      await this.audit(this.d.db, origin, 'auth.password_change', 'failure', { reason: 'concurrent_change' }, account);
       throw invalidCurrentPassword();
     }
+  }
+
+  /**
+   * Replaces a credential's password inside the caller's transaction and burns its outstanding
+   * reset and invitation links (PR-5); returns how many were burnt. For a use case that has
+   * already checked who may do this (the legacy back-office's own-password change).
+   */
+  async replaceInTransaction(tx: Executor, credentialId: number, hash: string, at: Date): Promise<number> {
+    await repo.lockCredential(tx, credentialId);
+    await repo.setPassword(tx, credentialId, hash, at);
+    return repo.retireOutstandingTokens(tx, credentialId, at);
   }
 }

@@ -13,7 +13,7 @@ import { withTransaction } from '../../db/transaction.js';
 import { ManualClock } from '../../lib/clock.js';
 import { createMemoryMailer } from '../notifications/mailer.js';
 import { RESET_MAIL_WINDOW_MS, RESET_MAILS_PER_ACCOUNT } from './auth.password.service.js';
-import { issuePasswordToken } from './auth.password-tokens.js';
+import { passwordTokens as passwordLinks } from './index.js';
 
 let db: DbHandle;
 let app: FastifyInstance;
@@ -250,7 +250,7 @@ describe('reset password', () => {
   it('an invitation token sets the first password of an invited account', async () => {
     const p = await createPatient(db.db, { password: null });
     const token = await withTransaction(db.db, (tx) =>
-      issuePasswordToken(app, tx, { credentialId: p.credential.id, email: p.email, name: p.name }, 'invite'),
+      passwordLinks(app).issue(tx, { credentialId: p.credential.id, email: p.email, name: p.name }, 'invite'),
     );
     expect((await mailsTo(p.email))[0]?.text).toContain('/set-password#token=');
     expect((await reset(token)).statusCode).toBe(200);

@@ -1,10 +1,22 @@
-/** The only file of the auth module that touches the query builder. */
-import { and, eq, isNull, or, sql } from 'drizzle-orm';
+/**
+ * Accounts, credentials, sessions, refresh and password tokens, and the login throttle rows. With
+ * auth.mfa.repository.ts, the only files of the auth module that touch the query builder.
+ */
+import { and, count, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { credentials, patients, refreshTokens, sessions, staff } from '../../db/schema/index.js';
+import {
+  credentials,
+  loginThrottle,
+  passwordTokens,
+  patients,
+  refreshTokens,
+  sessions,
+  staff,
+} from '../../db/schema/index.js';
 
 export type CredentialRow = typeof credentials.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
+export type PasswordTokenRow = typeof passwordTokens.$inferSelect;
 
 export interface Account {
   kind: 'patient' | 'staff';
@@ -160,4 +172,109 @@ export async function sessionState(db: Executor, sessionId: string) {
     .from(sessions)
     .where(eq(sessions.id, sessionId));
   return row ?? null;
+}
+
+/**
+ * Locks the credential row for the rest of `tx`. Every password-token mutation takes this lock
+ * first, so two requests for one account serialise instead of deadlocking on token rows (two
+ * resets with different tokens each retire the other's) or both passing the per-account count.
+ * Returns null for an unknown id (the forgot path calls it with one on purpose, see there).
+ */
+export async function lockCredential(tx: Executor, credentialId: number) {
+  const [row] = await tx
+    .select({ id: credentials.id, passwordHash: credentials.passwordHash })
+    .from(credentials)
+    .where(eq(credentials.id, credentialId))
+    .for('update');
+  return row ?? null;
+}
+
+export async function insertPasswordToken(db: Executor, row: typeof passwordTokens.$inferInsert): Promise<void> {
+  await db.insert(passwordTokens).values(row);
+}
+
+/** Reset tokens issued to a credential since `since` (the per-account e-mail limit, PR-6). */
+export async function resetTokensSince(tx: Executor, credentialId: number, since: Date): Promise<number> {
+  const [row] = await tx
+    .select({ n: count() })
+    .from(passwordTokens)
+    .where(
+      and(
+        eq(passwordTokens.credentialId, credentialId),
+        eq(passwordTokens.purpose, 'reset'),
+        gt(passwordTokens.createdAt, since),
+      ),
+    );
+  return row?.n ?? 0;
+}
+
+export async function findPasswordToken(db: Executor, hash: string): Promise<PasswordTokenRow | null> {
+  const [row] = await db.select().from(passwordTokens).where(eq(passwordTokens.tokenHash, hash));
+  return row ?? null;
+}
+
+/**
+ * Marks the token used if, and only if, it is still unused and unexpired. The predicate is
+ * re-checked under the row lock, so of two concurrent uses exactly one gets a row back (PR-3).
+ */
+export async function claimPasswordToken(tx: Executor, id: number, now: Date): Promise<boolean> {
+  const rows = await tx
+    .update(passwordTokens)
+    .set({ usedAt: now })
+    .where(and(eq(passwordTokens.id, id), isNull(passwordTokens.usedAt), sql`${passwordTokens.expiresAt} > ${now}`))
+    .returning({ id: passwordTokens.id });
+  return rows.length === 1;
+}
+
+/**
+ * Burns every outstanding token of a credential (after a reset or change, PR-5). There is no
+ * separate "revoked" column: a burnt token is indistinguishable from a used one, which is all
+ * the reset path needs to refuse it.
+ */
+export async function retireOutstandingTokens(tx: Executor, credentialId: number, now: Date): Promise<number> {
+  const rows = await tx
+    .update(passwordTokens)
+    .set({ usedAt: now })
+    .where(and(eq(passwordTokens.credentialId, credentialId), isNull(passwordTokens.usedAt)))
+    .returning({ id: passwordTokens.id });
+  return rows.length;
+}
+
+export async function throttleLockedUntil(db: Executor, key: string): Promise<Date | null> {
+  const rows = await db
+    .select({ lockedUntil: loginThrottle.lockedUntil })
+    .from(loginThrottle)
+    .where(sql`${loginThrottle.identifierHash} = ${key}`);
+  return rows[0]?.lockedUntil ?? null;
+}
+
+/**
+ * Counts one failure in one statement, restarting a window that began before `windowStart`. The
+ * upsert's row lock orders parallel attempts until the caller's transaction ends.
+ */
+export async function countThrottleFailure(tx: Executor, key: string, now: Date, windowStart: Date) {
+  const [row] = await tx
+    .insert(loginThrottle)
+    .values({ identifierHash: key, failures: 1, windowStartedAt: now, lockLevel: 0 })
+    .onConflictDoUpdate({
+      target: loginThrottle.identifierHash,
+      set: {
+        failures: sql`case when ${loginThrottle.windowStartedAt} < ${windowStart} then 1 else ${loginThrottle.failures} + 1 end`,
+        windowStartedAt: sql`case when ${loginThrottle.windowStartedAt} < ${windowStart} then ${now} else ${loginThrottle.windowStartedAt} end`,
+      },
+    })
+    .returning({ failures: loginThrottle.failures, lockLevel: loginThrottle.lockLevel });
+  return row ?? null;
+}
+
+/** Locks the key until `until`, starts a new window and raises the lock level (the next lock doubles). */
+export async function lockThrottle(tx: Executor, key: string, now: Date, until: Date): Promise<void> {
+  await tx
+    .update(loginThrottle)
+    .set({ failures: 0, windowStartedAt: now, lockedUntil: until, lockLevel: sql`${loginThrottle.lockLevel} + 1` })
+    .where(sql`${loginThrottle.identifierHash} = ${key}`);
+}
+
+export async function clearThrottle(db: Executor, key: string): Promise<void> {
+  await db.delete(loginThrottle).where(sql`${loginThrottle.identifierHash} = ${key}`);
 }

@@ -2,24 +2,14 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { withTransaction } from '../../db/transaction.js';
-import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../lib/errors.js';
+import { ForbiddenError, UnauthorizedError } from '../../lib/errors.js';
 import { responses } from '../../lib/http.js';
-import type { Principal } from '../../plugins/auth.js';
 import { auditOrigin } from '../../plugins/auth.request.js';
-import * as repo from './auth.repository.js';
 import { LoginBody, MfaRequired, REFRESH_COOKIE, RefreshBody, Revoked, Session, Tokens } from './auth.schema.js';
 import { type AuthService, toUser } from './auth.service.js';
 import type { IssuedTokens } from './auth.sessions.js';
 
 const ANY = { audience: 'any' } as const;
-
-export async function credentialIdOf(app: FastifyInstance, principal: Principal | null): Promise<number> {
-  if (!principal || principal.kind === 'device') throw new UnauthorizedError();
-  const credential = await repo.credentialOf(app.db.db, principal.kind, principal.id);
-  if (!credential) throw new UnauthorizedError();
-  return credential.id;
-}
 
 /** Browser clients keep the refresh token in a host-only, HttpOnly, Secure, SameSite=Strict cookie. */
 function deliver(reply: FastifyReply, tokens: IssuedTokens, asCookie: boolean, maxAgeSeconds: number) {
@@ -99,7 +89,7 @@ export default async function authRoutes(root: FastifyInstance, opts: { service:
         if (token) assertAllowedOrigin(app, request);
       }
       if (!token) throw new UnauthorizedError('A refresh token is required.', 'invalid_grant');
-      const tokens = await app.sessions.refresh(token, auditOrigin(request));
+      const tokens = await service.refresh(token, auditOrigin(request));
       return {
         accessToken: tokens.accessToken,
         ...deliver(reply, tokens, fromCookie || request.body.cookie === true, cookieMaxAge),
@@ -116,8 +106,7 @@ export default async function authRoutes(root: FastifyInstance, opts: { service:
       schema: { tags: ['auth'], summary: 'End the current session', response: responses({ 200: Revoked }) },
     },
     async (request, reply) => {
-      const sid = request.principal?.sessionId;
-      const revoked = sid ? await app.sessions.revoke(sid, 'logout', auditOrigin(request)) : false;
+      const revoked = await service.logout(request.principal, auditOrigin(request));
       reply.clearCookie(REFRESH_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
       return { revoked: revoked ? 1 : 0 };
     },
@@ -130,10 +119,7 @@ export default async function authRoutes(root: FastifyInstance, opts: { service:
       schema: { tags: ['auth'], summary: 'End every session of the user', response: responses({ 200: Revoked }) },
     },
     async (request, reply) => {
-      const credentialId = await credentialIdOf(app, request.principal);
-      const revoked = await withTransaction(app.db.db, (tx) =>
-        app.sessions.revokeAll(tx, credentialId, 'logout_all', auditOrigin(request)),
-      );
+      const revoked = await service.logoutAll(request.principal, auditOrigin(request));
       reply.clearCookie(REFRESH_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
       return { revoked };
     },
@@ -150,7 +136,7 @@ export default async function authRoutes(root: FastifyInstance, opts: { service:
       },
     },
     async (request) => {
-      const rows = await app.sessions.list(await credentialIdOf(app, request.principal));
+      const rows = await service.sessionsOf(request.principal);
       return {
         data: rows.map((s) => ({
           id: s.id,
@@ -177,11 +163,7 @@ export default async function authRoutes(root: FastifyInstance, opts: { service:
       },
     },
     async (request) => {
-      const credentialId = await credentialIdOf(app, request.principal);
-      const state = await repo.sessionState(app.db.db, request.params.id);
-      // Someone else's session is indistinguishable from a missing one.
-      if (!state || state.credentialId !== credentialId) throw new NotFoundError('session');
-      const revoked = await app.sessions.revoke(request.params.id, 'user_revoked', auditOrigin(request));
+      const revoked = await service.revokeOwnSession(request.principal, request.params.id, auditOrigin(request));
       return { revoked: revoked ? 1 : 0 };
     },
   );

@@ -1,19 +1,32 @@
 /**
  * Login and session use cases (security.md §1.1, §1.3). Transport-free: routes map HTTP onto
  * these calls. Unknown identifier and wrong password take the same path and the same time
- * (a dummy argon2 verify), and answer with the same error.
+ * (a dummy argon2 verify), and answer with the same error. The caller's own sessions (list,
+ * logout, logout-all, revoke one) are checked for ownership here, not in the routes.
  */
 import { createHmac } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import type { Executor } from '../../db/client.js';
+import type { Database, Executor } from '../../db/client.js';
 import { withTransaction } from '../../db/transaction.js';
-import { AppError, UnauthorizedError } from '../../lib/errors.js';
-import type { AuditOrigin } from '../audit/audit.service.js';
+import type { AuditOrigin, AuditRecorder } from '../../lib/audit.js';
+import type { Clock } from '../../lib/clock.js';
+import { AppError, NotFoundError, UnauthorizedError } from '../../lib/errors.js';
+import type { Principal } from '../../lib/principal.js';
 import { createMfaChallenge, MFA_CHALLENGE_TTL_SECONDS } from './auth.mfa-challenge.js';
 import { burnDummyVerify, hashPassword, type PasswordAlgo, verifyPassword } from './auth.passwords.js';
 import * as repo from './auth.repository.js';
-import { actorOf, type IssuedTokens } from './auth.sessions.js';
+import type { Secrets } from './auth.secrets.js';
+import { actorOf, type IssuedTokens, type SessionService } from './auth.sessions.js';
 import type { LoginThrottle } from './auth.throttle.js';
+
+export interface AuthDeps {
+  db: Database;
+  clock: Clock;
+  secrets: Secrets;
+  audit: AuditRecorder;
+  sessions: SessionService;
+  /** Per-identifier failures and lockout (security.md AU-6). */
+  throttle: LoginThrottle;
+}
 
 export type LoginResult =
   | { kind: 'tokens'; tokens: IssuedTokens; account: repo.Account }
@@ -43,13 +56,10 @@ export function toUser(account: repo.Account) {
 }
 
 export class AuthService {
-  constructor(
-    private readonly app: FastifyInstance,
-    private readonly throttle: LoginThrottle,
-  ) {}
+  constructor(private readonly d: AuthDeps) {}
 
   private throttleKey(identifier: string): string {
-    return createHmac('sha256', this.app.secrets.tokenHmac).update(`login:${identifier}`).digest('hex');
+    return createHmac('sha256', this.d.secrets.tokenHmac).update(`login:${identifier}`).digest('hex');
   }
 
   private async audit(
@@ -57,9 +67,9 @@ export class AuthService {
     outcome: 'success' | 'failure' | 'denied',
     details: Record<string, unknown>,
     account?: repo.Account,
-    tx: Executor = this.app.db.db,
+    tx: Executor = this.d.db,
   ) {
-    await this.app.audit.record(tx, {
+    await this.d.audit.record(tx, {
       ...origin,
       ...(account ? { actor: actorOf(account) } : {}),
       action: 'auth.login',
@@ -83,14 +93,14 @@ export class AuthService {
   ): Promise<LoginResult> {
     const identifier = normaliseIdentifier(rawIdentifier);
     const key = this.throttleKey(identifier);
-    const lockedMs = await this.throttle.lockedForMs(key);
+    const lockedMs = await this.d.throttle.lockedForMs(key);
     if (lockedMs > 0) {
       await this.audit(origin, 'denied', { reason: 'locked' });
       throw lockedError(lockedMs);
     }
     // A DNI is matched as typed too: legacy DNIs may hold letters (`TEST1700000000`, E.1), which
     // the identifier normalisation lower-cases for e-mails and usernames.
-    const candidates = (await repo.findAccounts(this.app.db.db, identifier, rawIdentifier.trim())).filter(
+    const candidates = (await repo.findAccounts(this.d.db, identifier, rawIdentifier.trim())).filter(
       (a) => a.credential.passwordHash !== null && kinds.includes(a.kind),
     );
     let account: repo.Account | undefined;
@@ -103,10 +113,10 @@ export class AuthService {
     }
     if (candidates.length === 0) await burnDummyVerify(password);
     if (!account) {
-      const state = await this.throttle.fail(key);
+      const state = await this.d.throttle.fail(key);
       await this.audit(origin, 'failure', { reason: 'invalid_credentials' }, candidates[0]);
       if (state.lockedNow) {
-        await this.app.audit.record(this.app.db.db, {
+        await this.d.audit.record(this.d.db, {
           ...origin,
           action: 'auth.lockout',
           resourceType: 'account',
@@ -116,27 +126,65 @@ export class AuthService {
       }
       throw invalidCredentials();
     }
-    await this.throttle.reset(key);
+    await this.d.throttle.reset(key);
     if (account.blocked) {
       await this.audit(origin, 'denied', { reason: 'blocked' }, account);
       throw new AppError(403, 'account_blocked', 'Account blocked', 'This account is blocked; contact the clinic.');
     }
     const upgradedHash = account.credential.passwordAlgo === 'legacy_sha256';
-    return withTransaction(this.app.db.db, async (tx) => {
+    return withTransaction(this.d.db, async (tx) => {
       if (upgradedHash) {
         // Upgrade the unsalted legacy hash now that we hold the verified password.
-        await repo.setPassword(tx, account.credential.id, await hashPassword(password), this.app.clock.now());
+        await repo.setPassword(tx, account.credential.id, await hashPassword(password), this.d.clock.now());
       }
       if (account.credential.mfaEnabledAt !== null) {
-        const mfaToken = await createMfaChallenge(this.app, tx, account);
+        const mfaToken = await createMfaChallenge(this.d, tx, account);
         await this.audit(origin, 'success', { step: 'password', mfa: 'required', upgradedHash }, account, tx);
         return { kind: 'mfa' as const, mfaToken, expiresIn: MFA_CHALLENGE_TTL_SECONDS };
       }
-      const tokens = await this.app.sessions.start(tx, account, origin, ['pwd']);
+      const tokens = await this.d.sessions.start(tx, account, origin, ['pwd']);
       await this.audit(origin, 'success', { sessionId: tokens.sessionId, upgradedHash }, account, tx);
       return { kind: 'tokens' as const, tokens, account };
     });
   }
+
+  /** Rotates a refresh token (see SessionService.refresh). */
+  refresh(refreshToken: string, origin: AuditOrigin): Promise<IssuedTokens> {
+    return this.d.sessions.refresh(refreshToken, origin);
+  }
+
+  /** Ends the caller's current session; false when it had already ended (or there is none). */
+  logout(principal: Principal | null, origin: AuditOrigin): Promise<boolean> {
+    const sid = principal?.sessionId;
+    return sid ? this.d.sessions.revoke(sid, 'logout', origin) : Promise.resolve(false);
+  }
+
+  /** Ends every session of the caller; returns how many were live. */
+  async logoutAll(principal: Principal | null, origin: AuditOrigin): Promise<number> {
+    const credentialId = await credentialIdOf(this.d.db, principal);
+    return withTransaction(this.d.db, (tx) => this.d.sessions.revokeAll(tx, credentialId, 'logout_all', origin));
+  }
+
+  /** The caller's active sessions. */
+  async sessionsOf(principal: Principal | null) {
+    return this.d.sessions.list(await credentialIdOf(this.d.db, principal));
+  }
+
+  /** Revokes one of the caller's own sessions; someone else's is indistinguishable from a missing one. */
+  async revokeOwnSession(principal: Principal | null, sessionId: string, origin: AuditOrigin): Promise<boolean> {
+    const credentialId = await credentialIdOf(this.d.db, principal);
+    const state = await repo.sessionState(this.d.db, sessionId);
+    if (!state || state.credentialId !== credentialId) throw new NotFoundError('session');
+    return this.d.sessions.revoke(sessionId, 'user_revoked', origin);
+  }
+}
+
+/** The credential behind a signed-in patient or staff member (devices have none). */
+async function credentialIdOf(db: Executor, principal: Principal | null): Promise<number> {
+  if (!principal || principal.kind === 'device') throw new UnauthorizedError();
+  const credential = await repo.credentialOf(db, principal.kind, principal.id);
+  if (!credential) throw new UnauthorizedError();
+  return credential.id;
 }
 
 export function lockedError(ms: number): AppError {

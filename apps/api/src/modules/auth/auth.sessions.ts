@@ -14,11 +14,12 @@ import { createHmac, randomUUID } from 'node:crypto';
 import type { Config } from '../../config/index.js';
 import type { Database, Executor } from '../../db/client.js';
 import { afterCommit, withTransaction } from '../../db/transaction.js';
+import type { ActorRole, AuditActor, AuditOrigin, AuditRecorder } from '../../lib/audit.js';
 import type { Clock } from '../../lib/clock.js';
 import { UnauthorizedError } from '../../lib/errors.js';
-import type { Events } from '../../plugins/context.js';
-import type { ActorRole, AuditActor, AuditOrigin, AuditService } from '../audit/audit.service.js';
-import { AUDIENCES, type Audience, type KeyStore } from './auth.keys.js';
+import type { Events } from '../../lib/events.js';
+import { AUDIENCES, type Audience } from '../../lib/principal.js';
+import type { KeyStore } from './auth.keys.js';
 import * as repo from './auth.repository.js';
 import { newOpaqueToken, type Secrets, tokenHash } from './auth.secrets.js';
 
@@ -38,7 +39,7 @@ export interface SessionDeps {
   keys: KeyStore;
   secrets: Secrets;
   clock: Clock;
-  audit: AuditService;
+  audit: AuditRecorder;
   events: Events;
   config: Config;
   /** Local eviction from the session cache, run right after a revocation commits. */

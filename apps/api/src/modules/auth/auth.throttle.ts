@@ -8,11 +8,11 @@
  * Redis when configured (one Lua script per failure: atomic, TTLs set in the same step — RL-4);
  * PostgreSQL otherwise (one upsert under the row lock). Both are safe under parallel attempts.
  */
-import { sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Database, Executor } from '../../db/client.js';
-import { loginThrottle } from '../../db/schema/index.js';
+import { withTransaction } from '../../db/transaction.js';
 import type { Clock } from '../../lib/clock.js';
+import * as repo from './auth.repository.js';
 
 export interface ThrottleSettings {
   maxFailures: number;
@@ -91,48 +91,40 @@ export class PostgresLoginThrottle implements LoginThrottle {
   ) {}
   async lockedForMs(key: string): Promise<number> {
     const now = this.clock.now();
-    const rows = await this.db
-      .select({ lockedUntil: loginThrottle.lockedUntil })
-      .from(loginThrottle)
-      .where(sql`${loginThrottle.identifierHash} = ${key}`);
-    const until = rows[0]?.lockedUntil?.getTime() ?? 0;
+    const until = (await repo.throttleLockedUntil(this.db, key))?.getTime() ?? 0;
     return until > now.getTime() ? until - now.getTime() : 0;
   }
   fail(key: string): Promise<ThrottleState> {
     // One transaction: the row lock taken by the upsert is held until the lock is written.
-    return this.db.transaction((tx) => this.failIn(tx, key));
+    return withTransaction(this.db, (tx) => this.failIn(tx, key));
   }
   private async failIn(tx: Executor, key: string): Promise<ThrottleState> {
     const now = this.clock.now();
     const windowStart = new Date(now.getTime() - this.s.windowMs);
-    // One statement: count the failure (restarting an expired window), and when it reaches the
-    // limit, lock with the doubled duration and start over. The row lock orders parallel attempts.
-    const rows = await tx
-      .insert(loginThrottle)
-      .values({ identifierHash: key, failures: 1, windowStartedAt: now, lockLevel: 0 })
-      .onConflictDoUpdate({
-        target: loginThrottle.identifierHash,
-        set: {
-          failures: sql`case when ${loginThrottle.windowStartedAt} < ${windowStart} then 1 else ${loginThrottle.failures} + 1 end`,
-          windowStartedAt: sql`case when ${loginThrottle.windowStartedAt} < ${windowStart} then ${now} else ${loginThrottle.windowStartedAt} end`,
-        },
-      })
-      .returning({ failures: loginThrottle.failures, lockLevel: loginThrottle.lockLevel });
-    const row = rows[0];
+    // Count the failure (restarting an expired window), and when it reaches the limit, lock with
+    // the doubled duration and start over. The upsert's row lock orders parallel attempts.
+    const row = await repo.countThrottleFailure(tx, key, now, windowStart);
     if (!row || row.failures < this.s.maxFailures) return { lockedForMs: 0, lockedNow: false };
     const ms = this.s.lockMs * 2 ** Math.min(row.lockLevel, MAX_LEVEL);
-    await tx
-      .update(loginThrottle)
-      .set({
-        failures: 0,
-        windowStartedAt: now,
-        lockedUntil: new Date(now.getTime() + ms),
-        lockLevel: sql`${loginThrottle.lockLevel} + 1`,
-      })
-      .where(sql`${loginThrottle.identifierHash} = ${key}`);
+    await repo.lockThrottle(tx, key, now, new Date(now.getTime() + ms));
     return { lockedForMs: ms, lockedNow: true };
   }
   async reset(key: string): Promise<void> {
-    await this.db.delete(loginThrottle).where(sql`${loginThrottle.identifierHash} = ${key}`);
+    await repo.clearThrottle(this.db, key);
   }
+}
+
+export interface ThrottleStores {
+  redis: Redis | null;
+  /** Key prefix in Redis (`REDIS_KEY_PREFIX`). */
+  prefix: string;
+  db: Database;
+  clock: Clock;
+}
+
+/** Redis when configured (shared by every instance), PostgreSQL otherwise. */
+export function loginThrottle(stores: ThrottleStores, settings: ThrottleSettings): LoginThrottle {
+  return stores.redis
+    ? new RedisLoginThrottle(stores.redis, stores.prefix, settings)
+    : new PostgresLoginThrottle(stores.db, stores.clock, settings);
 }

@@ -18,7 +18,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { hasAnyRole } from '../../lib/authorization.js';
 import { actorOf, auditOrigin } from '../../plugins/auth.request.js';
-import { PasswordService } from '../auth/auth.password.service.js';
+import { passwordService } from '../auth/index.js';
 import { patientsService } from '../patients/index.js';
 import {
   type CreatePatientBody,
@@ -159,7 +159,7 @@ export default async function backofficeUsersRoutes(root: FastifyInstance) {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const patients = patientsService(root);
   const staff = staffService(root);
-  const passwords = new PasswordService(root);
+  const passwords = passwordService(root);
 
   app.get(
     '/users/',

@@ -20,7 +20,7 @@ import { Type } from 'typebox';
 import type { Actor } from '../../lib/authorization.js';
 import { AppError } from '../../lib/errors.js';
 import { auditOrigin } from '../../plugins/auth.request.js';
-import { PasswordService } from '../auth/auth.password.service.js';
+import { passwordService } from '../auth/index.js';
 import { patientsService } from '../patients/index.js';
 import { canonicalise } from '../patients/patients.routes.js';
 import type { Patient } from '../patients/patients.schema.js';
@@ -119,7 +119,7 @@ function resetError(err: unknown): never {
 export default async function gatewayUsersRoutes(root: FastifyInstance) {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const patients = patientsService(root);
-  const passwords = new PasswordService(root);
+  const passwords = passwordService(root);
 
   app.get(
     '/users/me',

@@ -141,7 +141,7 @@ export async function buildLegacyApp(
     nameSpace: `${config.redis?.keyPrefix ?? 'diabetify:'}rl:legacy-${kind}:`,
     ...(main.redis ? { redis: main.redis } : {}),
   });
-  await app.register(authPlugin, { keys: main.keys });
+  await app.register(authPlugin, main.authGate);
   await app.register(legacyDocs, { kind });
   await app.register(routes);
   app.setNotFoundHandler(legacyNotFound(methods));

@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../lib/errors.js';
-import type { RoutePolicy } from '../../plugins/auth.js';
+import type { RoutePolicy } from '../../lib/principal.js';
 import { auditOrigin } from '../../plugins/auth.request.js';
 import { AUDIENCES } from '../auth/auth.keys.js';
 import { authService } from '../auth/index.js';

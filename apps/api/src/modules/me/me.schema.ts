@@ -1,6 +1,6 @@
 /** `/v1/me` schemas: the caller's own profile, patient or staff (`kind` tells which). */
 import { type Static, Type } from 'typebox';
-import type { RoutePolicy } from '../../plugins/auth.js';
+import type { RoutePolicy } from '../../lib/principal.js';
 import { GlucoseUnit, Patient, PersonName, TargetHigh, TargetLow, Timezone } from '../patients/patients.schema.js';
 import { StaffRole } from '../staff/staff.schema.js';
 

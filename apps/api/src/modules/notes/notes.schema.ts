@@ -1,7 +1,7 @@
 /** Schemas of clinical notes and their amendments; route policies. */
 import { OffsetPage } from '@diabetify/contracts';
 import { type Static, Type } from 'typebox';
-import type { RoutePolicy } from '../../plugins/auth.js';
+import type { RoutePolicy } from '../../lib/principal.js';
 
 export const STAFF_READ: RoutePolicy = { audience: 'backoffice', roles: ['clinician', 'assistant', 'admin'] };
 export const CLINICIAN_WRITE: RoutePolicy = { audience: 'backoffice', roles: ['clinician'] };

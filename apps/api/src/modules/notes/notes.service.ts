@@ -8,7 +8,7 @@ import { withTransaction } from '../../db/transaction.js';
 import type { Actor } from '../../lib/authorization.js';
 import type { Clock } from '../../lib/clock.js';
 import { NotFoundError } from '../../lib/errors.js';
-import type { Events } from '../../plugins/context.js';
+import type { Events } from '../../lib/events.js';
 import type { AuditOrigin, AuditService } from '../audit/audit.service.js';
 import * as repo from './notes.repository.js';
 import type { AmendmentBody, Note, NoteBody, NoteListQuery } from './notes.schema.js';

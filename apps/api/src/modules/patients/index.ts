@@ -3,7 +3,7 @@
  * The patient's own view and preferences are `/v1/me` (modules/me).
  */
 import type { FastifyInstance } from 'fastify';
-import { issuePasswordToken } from '../auth/auth.password-tokens.js';
+import { passwordTokens } from '../auth/index.js';
 import { sendAfterCommit } from '../notifications/mailer.js';
 import { emailChangedMessage } from '../notifications/messages.js';
 import registerRoute from './patients.register.js';
@@ -22,7 +22,7 @@ export function patientsService(app: FastifyInstance): PatientsService {
     clock: app.clock,
     passwordMinLength: app.config.identity.passwordMinLength.patient,
     invite: async (tx, to) => {
-      await issuePasswordToken(app, tx, to, 'invite');
+      await passwordTokens(app).issue(tx, to, 'invite');
     },
     emailChanged: async (tx, previous) => {
       const content = emailChangedMessage(previous.name, app.clock.now(), app.config.clinic.timezone);

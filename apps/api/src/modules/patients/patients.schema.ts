@@ -7,7 +7,7 @@
  */
 import { OffsetPage } from '@diabetify/contracts';
 import { type Static, Type } from 'typebox';
-import type { RoutePolicy } from '../../plugins/auth.js';
+import type { RoutePolicy } from '../../lib/principal.js';
 
 export const DEFAULT_TIMEZONE = 'America/Argentina/Buenos_Aires';
 

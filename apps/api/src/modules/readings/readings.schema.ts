@@ -2,7 +2,7 @@
 import { Cursor, Id, IsoDateTime, KeysetPage } from '@diabetify/contracts';
 import { type Static, Type } from 'typebox';
 import { READING_CONTEXTS, READING_SOURCES, SAMPLE_LOCATIONS, SAMPLE_TYPES } from '../../db/schema/readings.js';
-import type { RoutePolicy } from '../../plugins/auth.js';
+import type { RoutePolicy } from '../../lib/principal.js';
 
 /**
  * Who may read reading values (lists, statistics, AGP, exports): the patient (own only — checked

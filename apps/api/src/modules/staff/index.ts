@@ -1,6 +1,6 @@
 /** Staff accounts: clinicians, assistants and admins (admin-only management). */
 import type { FastifyInstance } from 'fastify';
-import { issuePasswordToken } from '../auth/auth.password-tokens.js';
+import { passwordService, passwordTokens } from '../auth/index.js';
 import { sendAfterCommit } from '../notifications/mailer.js';
 import { passwordChangedMessage } from '../notifications/messages.js';
 import staffRoutes from './staff.routes.js';
@@ -9,15 +9,17 @@ import { StaffService } from './staff.service.js';
 export { StaffService, toStaffMember } from './staff.service.js';
 
 export function staffService(app: FastifyInstance): StaffService {
+  const tokens = passwordTokens(app);
   return new StaffService({
     db: app.db.db,
     audit: app.audit,
     events: app.events,
     sessions: app.sessions,
+    passwords: passwordService(app),
     clock: app.clock,
     passwordMinLength: app.config.identity.passwordMinLength.staff,
     invite: async (tx, to) => {
-      await issuePasswordToken(app, tx, to, 'invite');
+      await tokens.issue(tx, to, 'invite');
     },
     notifyPasswordChanged: async (tx, to, at) => {
       const content = passwordChangedMessage(to.name, at, app.config.clinic.timezone);

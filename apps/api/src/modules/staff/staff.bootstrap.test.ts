@@ -18,7 +18,7 @@ import { type Config, ConfigError, loadConfig } from '../../config/index.js';
 import type { DbHandle } from '../../db/client.js';
 import { auditEvents, credentials, staff } from '../../db/schema/index.js';
 import { startServer } from '../../server.js';
-import { type BootstrapDeps, BootstrapError, ensureBootstrapAdmin } from '../auth/auth.bootstrap.js';
+import { type BootstrapDeps, BootstrapError, ensureBootstrapAdmin } from './staff.bootstrap.js';
 
 const ADMIN = { username: 'Jefa.Clinica', email: 'Jefa@Clinic.Example', password: 'glucometro-azul-en-la-mesa' };
 const bootstrapEnv = {

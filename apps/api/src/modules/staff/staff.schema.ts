@@ -1,7 +1,7 @@
 /** Staff schemas. Usernames and e-mails are canonicalised (lower-case) before validation. */
 import { OffsetPage } from '@diabetify/contracts';
 import { type Static, Type } from 'typebox';
-import type { RoutePolicy } from '../../plugins/auth.js';
+import type { RoutePolicy } from '../../lib/principal.js';
 import { Email, NewPassword, PersonName } from '../patients/patients.schema.js';
 
 export const USERNAME_PATTERN = '^[a-z0-9._-]{3,50}$';

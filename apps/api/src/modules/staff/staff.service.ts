@@ -6,15 +6,14 @@
  */
 import type { Database, Executor } from '../../db/client.js';
 import { withTransaction } from '../../db/transaction.js';
+import type { AuditOrigin, AuditRecorder } from '../../lib/audit.js';
 import type { Actor } from '../../lib/authorization.js';
 import type { Clock } from '../../lib/clock.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
-import type { Events } from '../../plugins/context.js';
-import type { AuditOrigin, AuditService } from '../audit/audit.service.js';
+import type { Events } from '../../lib/events.js';
+import type { PasswordService } from '../auth/auth.password.service.js';
 import type { Recipient } from '../auth/auth.password-tokens.js';
-import { lockCredential, retireOutstandingTokens } from '../auth/auth.password-tokens.js';
 import { hashPassword, passwordProblem } from '../auth/auth.passwords.js';
-import { setPassword } from '../auth/auth.repository.js';
 import type { SessionService } from '../auth/auth.sessions.js';
 import { DuplicateError, uniqueViolation } from '../patients/patients.errors.js';
 import * as repo from './staff.repository.js';
@@ -22,9 +21,11 @@ import type { CreateStaffBody, StaffListQuery, StaffMember, StaffSelfBody, Updat
 
 export interface StaffDeps {
   db: Database;
-  audit: AuditService;
+  audit: AuditRecorder;
   events: Events;
   sessions: SessionService;
+  /** The auth module's password use cases (the legacy own-password change replaces one). */
+  passwords: Pick<PasswordService, 'replaceInTransaction'>;
   clock: Clock;
   passwordMinLength: number;
   invite(tx: Executor, to: Recipient): Promise<void>;
@@ -237,9 +238,7 @@ export class StaffService {
     const hash = await hashPassword(newPassword);
     const now = this.d.clock.now();
     await withTransaction(this.d.db, async (tx) => {
-      await lockCredential(tx, credentialId);
-      await setPassword(tx, credentialId, hash, now);
-      const retiredTokens = await retireOutstandingTokens(tx, credentialId, now);
+      const retiredTokens = await this.d.passwords.replaceInTransaction(tx, credentialId, hash, now);
       const revokedSessions = await this.d.sessions.revokeAll(
         tx,
         credentialId,
@@ -256,6 +255,55 @@ export class StaffService {
         details: { currentPasswordChecked: false, via: 'legacy', revokedSessions, retiredTokens },
       });
       await this.d.notifyPasswordChanged?.(tx, { email: current.email, name: current.name }, now);
+    });
+  }
+}
+
+/**
+ * Admin accounts created outside any request: the bootstrap admin at start-up and `diabetify
+ * create-admin` (staff.bootstrap.ts). Needs no sessions or events (nobody is signed in yet); the
+ * audit row says `system` did it, in the same transaction as the insert.
+ */
+export class StaffAdmins {
+  constructor(private readonly d: { db: Database; audit: AuditRecorder; clock: Clock }) {}
+
+  exists(): Promise<boolean> {
+    return repo.adminExists(this.d.db);
+  }
+
+  /**
+   * Inserts an admin with an already hashed password. `onlyIfNoAdmin`: several instances starting
+   * at once serialise on an advisory lock and only the first creates it (null for the others).
+   * Throws `DuplicateError` when the username or e-mail is taken.
+   */
+  async create(
+    input: { username: string; email: string; name: string },
+    passwordHash: string,
+    source: 'bootstrap' | 'cli',
+    onlyIfNoAdmin: boolean,
+  ): Promise<number | null> {
+    return withTransaction(this.d.db, async (tx) => {
+      if (onlyIfNoAdmin) {
+        await repo.lockAdminBootstrap(tx);
+        if (await repo.adminExists(tx)) return null;
+      }
+      const taken = await repo.findStaffConflict(tx, input);
+      if (taken) throw new DuplicateError(taken, 'staff member');
+      const { row } = await repo.insertStaffWithCredential(
+        tx,
+        { ...input, roles: ['admin'] },
+        passwordHash,
+        this.d.clock.now(),
+      );
+      await this.d.audit.record(tx, {
+        actor: { id: null, role: 'system' },
+        action: 'staff.create',
+        resourceType: 'staff',
+        resourceId: row.id,
+        outcome: 'success',
+        details: { source, roles: ['admin'], passwordSet: true },
+      });
+      return row.id;
     });
   }
 }

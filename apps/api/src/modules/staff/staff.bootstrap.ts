@@ -8,22 +8,22 @@
  * - `diabetify create-admin` (`createAdminAccount`): always creates the named admin (recovery when
  *   every admin is locked out), always under the password policy.
  * Both hash with argon2id and write a `staff.create` audit row (actor `system`) in the same
- * transaction. No HTTP here: the CLI calls this without building the app.
+ * transaction (StaffAdmins, the staff service for accounts created outside a request). No HTTP
+ * here: the CLI calls this without building the app.
  */
 import type { Config } from '../../config/index.js';
 import type { Database } from '../../db/client.js';
-import { withTransaction } from '../../db/transaction.js';
+import type { AuditRecorder } from '../../lib/audit.js';
 import type { Clock } from '../../lib/clock.js';
-import type { AuditService } from '../audit/audit.service.js';
-import { uniqueViolation } from '../patients/patients.errors.js';
+import { hashPassword, passwordProblem } from '../auth/auth.passwords.js';
+import { DuplicateError, uniqueViolation } from '../patients/patients.errors.js';
 import { canonicalEmail, canonicalText } from '../patients/patients.schema.js';
-import * as staffRepo from '../staff/staff.repository.js';
-import { USERNAME_PATTERN } from '../staff/staff.schema.js';
-import { hashPassword, passwordProblem } from './auth.passwords.js';
+import { USERNAME_PATTERN } from './staff.schema.js';
+import { StaffAdmins } from './staff.service.js';
 
 export interface BootstrapDeps {
   db: Database;
-  audit: AuditService;
+  audit: AuditRecorder;
   clock: Clock;
   log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
@@ -76,32 +76,11 @@ async function insertAdmin(
   onlyIfNoAdmin: boolean,
 ): Promise<number | null> {
   const passwordHash = await hashPassword(input.password);
-  const now = deps.clock.now();
   try {
-    return await withTransaction(deps.db, async (tx) => {
-      if (onlyIfNoAdmin) {
-        await staffRepo.lockAdminBootstrap(tx);
-        if (await staffRepo.adminExists(tx)) return null;
-      }
-      const taken = await staffRepo.findStaffConflict(tx, input);
-      if (taken) throw new BootstrapError(`a staff member with this ${taken} already exists`);
-      const { row } = await staffRepo.insertStaffWithCredential(
-        tx,
-        { username: input.username, email: input.email, name: input.name, roles: ['admin'] },
-        passwordHash,
-        now,
-      );
-      await deps.audit.record(tx, {
-        actor: { id: null, role: 'system' },
-        action: 'staff.create',
-        resourceType: 'staff',
-        resourceId: row.id,
-        outcome: 'success',
-        details: { source, roles: ['admin'], passwordSet: true },
-      });
-      return row.id;
-    });
+    const { username, email, name } = input;
+    return await new StaffAdmins(deps).create({ username, email, name }, passwordHash, source, onlyIfNoAdmin);
   } catch (err) {
+    if (err instanceof DuplicateError) throw new BootstrapError(`a staff member with this ${err.field} already exists`);
     if (uniqueViolation(err) !== null) throw new BootstrapError('a staff member with this username or e-mail exists');
     throw err;
   }
@@ -124,7 +103,7 @@ export async function ensureBootstrapAdmin(deps: BootstrapDeps, config: Config):
     throw new BootstrapError(`BOOTSTRAP_ADMIN_PASSWORD: ${problems.password}`);
   }
   // Cheap check first: an admin usually exists, and then there is nothing to hash.
-  if (await staffRepo.adminExists(deps.db)) return null;
+  if (await new StaffAdmins(deps).exists()) return null;
   if (problems.password) {
     deps.log?.warn({}, 'the bootstrap admin password does not meet the password policy (accepted outside production)');
   }
