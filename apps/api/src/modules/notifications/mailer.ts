@@ -10,7 +10,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { FastifyBaseLogger } from 'fastify';
 import type { Transporter } from 'nodemailer';
 import type { Config } from '../../config/index.js';
 import type { Executor } from '../../db/client.js';
@@ -132,7 +131,8 @@ export function createMemoryMailer(): Mailer & { readonly messages: MailMessage[
  * caller wait for delivery: a slow or dead SMTP server never delays or fails a response (PR-1).
  */
 export async function sendAfterCommit(
-  deps: { mailer: Mailer; log: FastifyBaseLogger },
+  // The logger structurally (Fastify's and pino's fit): this module stays free of HTTP types.
+  deps: { mailer: Mailer; log: { warn(obj: object, msg: string): void } },
   tx: Executor,
   message: MailMessage,
   what: string,
