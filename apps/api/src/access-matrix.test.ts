@@ -8,8 +8,7 @@
  * patient's records (existence is not revealed), 2xx/4xx business answers otherwise.
  */
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { analyticsRows } from '../test/access-matrix/analytics.js';
 import { consultationsRows } from '../test/access-matrix/consultations.js';
 import { exportsRows } from '../test/access-matrix/exports.js';
@@ -26,9 +25,9 @@ import {
   type World,
 } from '../test/access-matrix/kit.js';
 import { readingsRows } from '../test/access-matrix/readings.js';
-import { bearer, buildTestApp, createTestDb, tokenFor } from '../test/build-test-app.js';
+import { bearer, tokenFor } from '../test/build-test-app.js';
 import { createPatient, createStaff } from '../test/factories.js';
-import type { DbHandle } from './db/client.js';
+import { useTestApp } from '../test/use-test-app.js';
 
 const CORE: Rows = {
   // --- public ---
@@ -178,29 +177,23 @@ const CORE: Rows = {
 
 const MATRIX: Rows = { ...CORE, ...readingsRows, ...analyticsRows, ...exportsRows, ...consultationsRows };
 
-let db: DbHandle;
-let app: FastifyInstance;
 let world: World;
 let deviceKey = '';
 
+const api = useTestApp();
+
 beforeAll(async () => {
-  db = await createTestDb();
-  app = await buildTestApp({ db });
-  const [a, b, c] = [await createPatient(db.db), await createPatient(db.db), await createPatient(db.db)];
-  const clinician = await createStaff(db.db, { roles: ['clinician'] });
-  world = { patientA: a.id, patientB: b.id, patientC: c.id, clinician: clinician.id, app, db };
-  const keyRes = await app.inject({
+  const [a, b, c] = [await createPatient(api.db.db), await createPatient(api.db.db), await createPatient(api.db.db)];
+  const clinician = await createStaff(api.db.db, { roles: ['clinician'] });
+  world = { patientA: a.id, patientB: b.id, patientC: c.id, clinician: clinician.id, app: api.app, db: api.db };
+  const keyRes = await api.app.inject({
     method: 'POST',
     url: `/v1/patients/${a.id}/api-keys`,
-    headers: bearer(await tokenFor(app, { kind: 'patient', id: a.id, roles: ['patient'] })),
+    headers: bearer(await tokenFor(api.app, { kind: 'patient', id: a.id, roles: ['patient'] })),
     payload: { name: 'matrix device' },
   });
   expect(keyRes.statusCode).toBe(201);
   deviceKey = keyRes.json().key;
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
 });
 
 async function headersFor(actor: Actor): Promise<Record<string, string>> {
@@ -211,17 +204,17 @@ async function headersFor(actor: Actor): Promise<Record<string, string>> {
       return bearer(deviceKey);
     case 'patientA':
     case 'patientB':
-      return bearer(await tokenFor(app, { kind: 'patient', id: world[actor], roles: ['patient'] }));
+      return bearer(await tokenFor(api.app, { kind: 'patient', id: world[actor], roles: ['patient'] }));
     default: {
-      const s = await createStaff(db.db, { roles: [actor] });
-      return bearer(await tokenFor(app, { kind: 'staff', id: s.id, roles: [actor] }));
+      const s = await createStaff(api.db.db, { roles: [actor] });
+      return bearer(await tokenFor(api.app, { kind: 'staff', id: s.id, roles: [actor] }));
     }
   }
 }
 
 describe('access matrix', () => {
   it('lists every /v1 route of the app, and nothing that does not exist', () => {
-    const registered = app.routeTable
+    const registered = api.app.routeTable
       .filter((r) => r.url.startsWith('/v1') && r.method !== 'HEAD' && !r.url.startsWith('/v1/test'))
       .map((r) => `${r.method} ${r.url}`);
     expect([...new Set(registered)].sort()).toEqual(Object.keys(MATRIX).sort());
@@ -234,7 +227,7 @@ describe('access matrix', () => {
       for (const actor of ACTORS) {
         const url = await cell.url(world, actor);
         const body = cell.body?.(world, actor);
-        const res = await app.inject({
+        const res = await api.app.inject({
           method: method as 'GET',
           url,
           headers: { ...(await headersFor(actor)), ...cell.headers?.(world, actor) },

@@ -3,18 +3,12 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, testConfig, testKeys } from '../test/build-test-app.js';
-import type { DbHandle } from './db/client.js';
+import { describe, expect, it } from 'vitest';
+import { testConfig, testKeys } from '../test/build-test-app.js';
+import { useTestApp } from '../test/use-test-app.js';
 import { startServer } from './server.js';
 
-let db: DbHandle;
-beforeAll(async () => {
-  db = await createTestDb();
-});
-afterAll(async () => {
-  await db.close();
-});
+const api = useTestApp({ app: false });
 
 describe('graceful shutdown', () => {
   it('finishes the in-flight request, refuses new ones, then exits 0', async () => {
@@ -24,7 +18,7 @@ describe('graceful shutdown', () => {
       release = resolve;
     });
     const server = await startServer(testConfig({ PORT: '0' }), {
-      db,
+      db: api.db,
       keys: await testKeys(),
       signals: ['SIGUSR2'],
       exit: (code) => exits.push(code),
@@ -86,6 +80,8 @@ describe('the diabetify command', () => {
         PORT: '0',
         DATA_DIR: dataDir,
         LOG_PRETTY: 'false',
+        // The first-start demo seed has its own tests (db/seed/demo.test.ts); here it would only add time.
+        DEMO_SEED_ON_FIRST_START: 'false',
         DATABASE_URL: '',
         REDIS_URL: '',
       },

@@ -12,18 +12,17 @@ import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { inject } from 'vitest';
 import { type BuildOptions, buildApp, createRedis } from '../src/app.js';
 import { type Config, loadConfig, testEnv } from '../src/config/index.js';
 import { createPgliteHandle, createPostgresHandle, type DbHandle } from '../src/db/client.js';
 import { sessions } from '../src/db/schema/index.js';
 import type { Clock } from '../src/lib/clock.js';
+import type { PrincipalKind, Role } from '../src/lib/principal.js';
 import { AUDIENCES, KeyStore } from '../src/modules/auth/auth.keys.js';
 import { credentialOf } from '../src/modules/auth/auth.repository.js';
 import { testSecrets } from '../src/modules/auth/auth.secrets.js';
-import type { PrincipalKind, Role } from '../src/lib/principal.js';
-import { databaseUrlFor } from './global-setup.js';
+import { databaseUrlFor, onServer } from './global-setup.js';
 
 export const usingPostgres = Boolean(testEnv.databaseUrl);
 export const usingRedis = Boolean(testEnv.redisUrl);
@@ -33,10 +32,8 @@ export async function createTestDb(): Promise<DbHandle> {
   const template = inject('pgTemplateDatabase');
   if (testEnv.databaseUrl && template) {
     const name = `diabetify_t_${template.replace('diabetify_tpl_', '')}_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: testEnv.databaseUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
-    await admin.end();
+    const server = testEnv.databaseUrl;
+    await onServer(server, `CREATE DATABASE ${name} TEMPLATE ${template}`);
     const handle = createPostgresHandle({
       url: databaseUrlFor(testEnv.databaseUrl, name),
       poolMax: 10,
@@ -47,10 +44,7 @@ export async function createTestDb(): Promise<DbHandle> {
     return Object.assign(handle, {
       async close() {
         await close();
-        const dropper = new pg.Client({ connectionString: testEnv.databaseUrl });
-        await dropper.connect();
-        await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await dropper.end();
+        await onServer(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       },
     });
   }

@@ -31,6 +31,19 @@ async function credentialValues(opts: CredentialOptions) {
   return { passwordHash: await hashPassword(password), passwordAlgo: 'argon2id' };
 }
 
+/** The credential row of a new patient or staff member, and the password it was made from. */
+async function withCredential(
+  db: Executor,
+  owner: { patientId: number } | { staffId: number },
+  opts: CredentialOptions,
+) {
+  const [credential] = await db
+    .insert(credentials)
+    .values({ ...owner, ...(await credentialValues(opts)) })
+    .returning();
+  return { credential: credential as typeof credentials.$inferSelect, password: opts.password ?? DEFAULT_PASSWORD };
+}
+
 export async function createPatient(
   db: Executor,
   overrides: Partial<typeof patients.$inferInsert> & CredentialOptions = {},
@@ -43,11 +56,7 @@ export async function createPatient(
     .values({ dni, email: `patient${n}@patients.example`, name: 'Ana', surname: 'Pérez', ...fields })
     .returning();
   if (!row) throw new Error('patient insert failed');
-  const [credential] = await db
-    .insert(credentials)
-    .values({ patientId: row.id, ...(await credentialValues({ password, legacySha256 })) })
-    .returning();
-  return { ...row, credential: credential as typeof credentials.$inferSelect, password: password ?? DEFAULT_PASSWORD };
+  return { ...row, ...(await withCredential(db, { patientId: row.id }, { password, legacySha256 })) };
 }
 
 export async function createStaff(
@@ -67,11 +76,7 @@ export async function createStaff(
     })
     .returning();
   if (!row) throw new Error('staff insert failed');
-  const [credential] = await db
-    .insert(credentials)
-    .values({ staffId: row.id, ...(await credentialValues({ password, legacySha256 })) })
-    .returning();
-  return { ...row, credential: credential as typeof credentials.$inferSelect, password: password ?? DEFAULT_PASSWORD };
+  return { ...row, ...(await withCredential(db, { staffId: row.id }, { password, legacySha256 })) };
 }
 
 export interface ReadingInput {

@@ -26,6 +26,17 @@ export function databaseUrlFor(base: string, database: string): string {
   return url.toString();
 }
 
+/** Runs statements one by one on the server's maintenance connection (CREATE/DROP DATABASE). */
+export async function onServer(url: string, ...statements: string[]): Promise<void> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    for (const statement of statements) await admin.query(statement);
+  } finally {
+    await admin.end();
+  }
+}
+
 export default async function setup(project: TestProject) {
   const started = performance.now();
   const client = await PGlite.create();
@@ -40,11 +51,7 @@ export default async function setup(project: TestProject) {
   let template: string | null = null;
   if (testEnv.databaseUrl) {
     template = `diabetify_tpl_${process.pid}`;
-    const admin = new pg.Client({ connectionString: testEnv.databaseUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${template}`);
-    await admin.query(`CREATE DATABASE ${template}`);
-    await admin.end();
+    await onServer(testEnv.databaseUrl, `DROP DATABASE IF EXISTS ${template}`, `CREATE DATABASE ${template}`);
     const tpl = createPostgresHandle({
       url: databaseUrlFor(testEnv.databaseUrl, template),
       poolMax: 1,

@@ -16,13 +16,17 @@ import { ManualClock } from '../src/lib/clock.js';
 import { bearer, buildTestApp, createTestDb, type TestAppOptions, type TokenFor, tokenFor } from './build-test-app.js';
 import { createStaff } from './factories.js';
 
-export type StaffRole = 'admin' | 'assistant' | 'clinician';
+const STAFF_ROLES = ['admin', 'assistant', 'clinician'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
 /**
- * Who signs a request: a staff role (one real staff member per role and app), a patient id, a
- * device key (`dk_…`), an explicit token description (fixed ids, audiences, lifetimes), or nobody.
+ * Who signs a request: a staff role (one real staff member per role and app), a patient id, an
+ * explicit token description (fixed ids, audiences, lifetimes), nobody, or any other string sent
+ * as the bearer credential as it is: a device key (`dk_…`) or a token the test already holds.
  */
-export type Who = StaffRole | number | `dk_${string}` | TokenFor | null;
+export type Who = StaffRole | number | TokenFor | null | (string & {});
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+/** A request as tests write it: who signs, method, URL, then the optional body and extra headers. */
+export type Request = [who: Who, method: Method, url: string, payload?: unknown, headers?: Record<string, string>];
 export type AuditRow = typeof auditEvents.$inferSelect;
 
 export interface UseTestAppOptions extends Omit<TestAppOptions, 'db' | 'clock' | 'env'> {
@@ -30,6 +34,8 @@ export interface UseTestAppOptions extends Omit<TestAppOptions, 'db' | 'clock' |
   clock?: ManualClock | Date | string;
   /** Config overrides; a function when they are known only after earlier hooks ran (e.g. a port). */
   env?: Record<string, string | undefined> | (() => Record<string, string | undefined>);
+  /** false: the database only (repository and SQL tests, files that start their own servers). */
+  app?: boolean;
 }
 
 export interface TestApp {
@@ -38,16 +44,12 @@ export interface TestApp {
   /** The manual clock; throws when the file did not ask for one (the app then reads real time). */
   readonly clock: ManualClock;
   headers(who: Who): Promise<Record<string, string>>;
-  call(who: Who, method: Method, url: string, payload?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
-  /** The same on another app of this file (see `extraApp`). */
-  callOn(
-    app: FastifyInstance,
-    who: Who,
-    method: Method,
-    url: string,
-    payload?: unknown,
-    headers?: Record<string, string>,
-  ): Promise<LightMyRequestResponse>;
+  call(...request: Request): Promise<LightMyRequestResponse>;
+  /**
+   * The same request sent to another app of this file (`extraApp`, a legacy app built on this
+   * one), signed by this file's app: they share keys and database.
+   */
+  callOn(app: FastifyInstance, ...request: Request): Promise<LightMyRequestResponse>;
   auditOf(res: LightMyRequestResponse | { headers: Record<string, unknown> }): Promise<AuditRow[]>;
   /** Another app on the same database (other config, a second instance); closed with the file. */
   extraApp(options?: Omit<TestAppOptions, 'db'>): Promise<FastifyInstance>;
@@ -60,30 +62,28 @@ export async function headersFor(app: FastifyInstance, who: Who): Promise<Record
   if (who === null) return {};
   if (typeof who === 'number') return bearer(await tokenFor(app, { kind: 'patient', id: who, roles: ['patient'] }));
   if (typeof who === 'object') return bearer(await tokenFor(app, who));
-  if (who.startsWith('dk_')) return bearer(who);
+  if (!STAFF_ROLES.includes(who as StaffRole)) return bearer(who);
   const role = who as StaffRole;
   let ids = staffIds.get(app);
   if (!ids) {
     ids = {};
     staffIds.set(app, ids);
   }
-  const id = (ids[role] ??= (await createStaff(app.db.db, { roles: [role], password: null })).id);
+  ids[role] ??= (await createStaff(app.db.db, { roles: [role], password: null })).id;
+  const id = ids[role];
   return bearer(await tokenFor(app, { kind: 'staff', id, roles: [role] }));
 }
 
-/** One request to `app` through `inject`, signed as `who`. */
+/** One request to `target` through `inject`, signed as `who` by `signer` (default: `target`). */
 export async function callAs(
-  app: FastifyInstance,
-  who: Who,
-  method: Method,
-  url: string,
-  payload?: unknown,
-  headers: Record<string, string> = {},
+  target: FastifyInstance,
+  [who, method, url, payload, headers = {}]: Request,
+  signer: FastifyInstance = target,
 ): Promise<LightMyRequestResponse> {
-  return app.inject({
+  return target.inject({
     method,
     url,
-    headers: { ...(await headersFor(app, who)), ...headers },
+    headers: { ...(await headersFor(signer, who)), ...headers },
     ...(payload === undefined ? {} : { payload: payload as string | object }),
   });
 }
@@ -100,7 +100,7 @@ export function auditRowsOf(
 }
 
 export function useTestApp(options: UseTestAppOptions = {}): TestApp {
-  const { clock: clockOption, env, ...build } = options;
+  const { clock: clockOption, env, app: withApp = true, ...build } = options;
   const clock =
     clockOption === undefined || clockOption instanceof ManualClock ? clockOption : new ManualClock(clockOption);
   let app: FastifyInstance | undefined;
@@ -113,7 +113,7 @@ export function useTestApp(options: UseTestAppOptions = {}): TestApp {
 
   beforeAll(async () => {
     db = await createTestDb();
-    app = await buildTestApp({ db, clock, env: typeof env === 'function' ? env() : env, ...build });
+    if (withApp) app = await buildTestApp({ db, clock, env: typeof env === 'function' ? env() : env, ...build });
   });
   afterAll(async () => {
     // Extra apps first: they share the database, which must outlive every app on it.
@@ -133,8 +133,8 @@ export function useTestApp(options: UseTestAppOptions = {}): TestApp {
       return ready(clock, 'clock (pass `clock` to useTestApp)');
     },
     headers: (who) => headersFor(ready(app, 'app'), who),
-    call: (who, method, url, payload, headers) => callAs(ready(app, 'app'), who, method, url, payload, headers),
-    callOn: callAs,
+    call: (...request) => callAs(ready(app, 'app'), request),
+    callOn: (target, ...request) => callAs(target, request, ready(app, 'app')),
     auditOf: (res) => auditRowsOf(ready(db, 'db'), res),
     async extraApp(more = {}) {
       const extra = await buildTestApp({ clock, ...build, ...more, db: ready(db, 'db') });

@@ -1,42 +1,35 @@
 import { count, eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, createTestDb } from '../../test/build-test-app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../../test/use-test-app.js';
 import type { DomainEvent } from '../lib/event-bus.js';
-import type { DbHandle } from './client.js';
 import { staff } from './schema/index.js';
 import { afterCommit, withTransaction } from './transaction.js';
 
-let db: DbHandle;
-let app: FastifyInstance;
 const events: DomainEvent[] = [];
 
 async function settle(): Promise<void> {
   // The Redis bus delivers asynchronously; give it a moment either way.
-  await new Promise((r) => setTimeout(r, app.events.bus.kind === 'redis' ? 150 : 0));
+  await new Promise((r) => setTimeout(r, api.app.events.bus.kind === 'redis' ? 150 : 0));
 }
 
+const api = useTestApp();
+
 beforeAll(async () => {
-  db = await createTestDb();
-  app = await buildTestApp({ db });
-  if (app.events.bus.kind === 'redis') await (app.events.bus as unknown as { whenReady(): Promise<void> }).whenReady();
-  app.events.bus.subscribe((e) => events.push(e));
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
+  if (api.app.events.bus.kind === 'redis')
+    await (api.app.events.bus as unknown as { whenReady(): Promise<void> }).whenReady();
+  api.app.events.bus.subscribe((e) => events.push(e));
 });
 
 describe('publish after commit', () => {
   it('publishes only once the transaction has committed', async () => {
     events.length = 0;
     let seenInsideTransaction = -1;
-    const id = await withTransaction(db.db, async (tx) => {
+    const id = await withTransaction(api.db.db, async (tx) => {
       const [row] = await tx
         .insert(staff)
         .values({ username: 'events.a', email: 'a@clinic.example', name: 'A', roles: ['assistant'] })
         .returning({ id: staff.id });
-      await app.events.publishAfterCommit(tx, 'staff', 'created', { staffId: row?.id ?? 0 });
+      await api.app.events.publishAfterCommit(tx, 'staff', 'created', { staffId: row?.id ?? 0 });
       await settle();
       seenInsideTransaction = events.length;
       return row?.id;
@@ -49,23 +42,23 @@ describe('publish after commit', () => {
   it('drops the event when the transaction rolls back, and the row with it', async () => {
     events.length = 0;
     await expect(
-      withTransaction(db.db, async (tx) => {
+      withTransaction(api.db.db, async (tx) => {
         await tx
           .insert(staff)
           .values({ username: 'events.b', email: 'b@clinic.example', name: 'B', roles: ['assistant'] });
-        await app.events.publishAfterCommit(tx, 'staff', 'created', { staffId: 1 });
+        await api.app.events.publishAfterCommit(tx, 'staff', 'created', { staffId: 1 });
         throw new Error('rollback please');
       }),
     ).rejects.toThrow('rollback please');
     await settle();
     expect(events).toEqual([]);
-    const rows = await db.db.select({ n: count() }).from(staff).where(eq(staff.username, 'events.b'));
+    const rows = await api.db.db.select({ n: count() }).from(staff).where(eq(staff.username, 'events.b'));
     expect(rows).toEqual([{ n: 0 }]);
   });
 
   it('refuses to defer on a transaction it does not track (it could still roll back)', async () => {
     await expect(
-      db.db.transaction(async (tx) => {
+      api.db.db.transaction(async (tx) => {
         await afterCommit(tx, () => {});
       }),
     ).rejects.toThrow(/withTransaction/);
@@ -74,7 +67,7 @@ describe('publish after commit', () => {
   it('an after-commit failure does not undo the commit or fail the caller', async () => {
     const errors: unknown[] = [];
     const result = await withTransaction(
-      db.db,
+      api.db.db,
       async (tx) => {
         await afterCommit(tx, () => {
           throw new Error('mail server down');

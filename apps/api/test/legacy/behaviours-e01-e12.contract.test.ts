@@ -2,7 +2,7 @@
  * legacy-compat.md §E, behaviours 1–12, one named test each (13–25: behaviours-e13-e25).
  * Only HTTP to the two legacy listeners is asserted.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   acceptedPatient,
   adminToken,
@@ -17,36 +17,29 @@ import {
   expectStatus,
   expectValidation422,
   LEGACY_DATE,
-  type LegacyHarness,
   login,
   newPatient,
   parseLegacyDate,
   resetQueue,
-  startWithAdmin,
   submit,
   unique,
+  useLegacy,
   type Wire,
 } from './harness.js';
 
-let h: LegacyHarness;
-let admin: string;
-
-beforeAll(async () => {
-  ({ h, admin } = await startWithAdmin());
-});
-afterAll(() => h?.close());
+const h = useLegacy();
 
 describe('§E behaviours 1–12', () => {
   it('E.1 identity: the DNI is a string (may be non-numeric), the numeric user_id is hidden from /users/me', async () => {
     const dni = `TEST${Date.now()}${unique().slice(-3)}`;
-    const p = await newPatient(h, admin, { dni });
+    const p = await newPatient(h, h.admin, { dni });
     const me = await call(h.gateway, 'GET', '/users/me', { token: p.token });
     expectStatus(me, 200);
     expect(me.body.dni).toBe(dni);
     expect(me.body).not.toHaveProperty('user_id');
     const reading = await createReading(h, p.token, { glucose_level: '120', reading_type: 'OTRO' });
     expect(reading.body.user_id).toBe(p.userId);
-    const listed = await call(h.backoffice, 'GET', '/users/', { token: admin });
+    const listed = await call(h.backoffice, 'GET', '/users/', { token: h.admin });
     expect(listed.body.find((u: Wire) => u.dni === dni)?.user_id).toBe(p.userId);
   });
 
@@ -96,15 +89,15 @@ describe('§E behaviours 1–12', () => {
     const garbage = await call(h.gateway, 'GET', '/users/me', { token: 'not.a.jwt' });
     expectStatus(garbage, 401);
     expectDetail(garbage);
-    const staff = await call(h.gateway, 'GET', '/users/me', { token: admin });
+    const staff = await call(h.gateway, 'GET', '/users/me', { token: h.admin });
     expectStatus(staff, 401);
     expectDetail(staff);
   });
 
   it('E.5 no 5xx for expected conditions (the deliberate exception is a re-submit)', async () => {
-    await resetQueue(h, admin, 1);
-    const a = await newPatient(h, admin);
-    const b = await newPatient(h, admin);
+    await resetQueue(h, h.admin, 1);
+    const a = await newPatient(h, h.admin);
+    const b = await newPatient(h, h.admin);
     const replies = [
       await call(h.gateway, 'POST', '/appointments/create', { token: a.token, json: appointmentForm() }),
       await submit(h, a.token),
@@ -119,11 +112,11 @@ describe('§E behaviours 1–12', () => {
     const again = await submit(h, a.token);
     expectStatus(again, 500);
     expect(again.body).toEqual({ detail: 'Appointment already exists in queue' });
-    await resetQueue(h, admin);
+    await resetQueue(h, h.admin);
   });
 
   it('E.6 FastAPI error shapes: {"detail"}, 422 list, 404 "Not Found", 405 on a wrong method', async () => {
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     for (const base of [h.gateway, h.backoffice]) {
       const unknown = await call(base, 'GET', `/no/such/path/${unique()}`);
       expectStatus(unknown, 404);
@@ -135,15 +128,15 @@ describe('§E behaviours 1–12', () => {
     const wrongMethod = await call(h.gateway, 'GET', '/appointments/submit', { token: p.token });
     expectStatus(wrongMethod, 405);
     expectDetail(wrongMethod, /method not allowed/i);
-    const wrongMethodBo = await call(h.backoffice, 'PATCH', '/appointments/queue/size', { token: admin });
+    const wrongMethodBo = await call(h.backoffice, 'PATCH', '/appointments/queue/size', { token: h.admin });
     expectStatus(wrongMethodBo, 405);
     expectDetail(wrongMethodBo, /method not allowed/i);
     expectValidation422(await createReading(h, p.token, { reading_type: 'CENA' }));
   });
 
   it('E.7 an empty body with Content-Type: application/json is accepted on /glucose/create and /appointments/submit', async () => {
-    await resetQueue(h, admin);
-    const p = await newPatient(h, admin);
+    await resetQueue(h, h.admin);
+    const p = await newPatient(h, h.admin);
     const reading = await call(h.gateway, 'POST', '/glucose/create?glucose_level=111&reading_type=CENA', {
       token: p.token,
       emptyJson: true,
@@ -155,7 +148,7 @@ describe('§E behaviours 1–12', () => {
   });
 
   it('E.8 readings are created from the query string (glucose_level, reading_type, notes, created_at) with 201', async () => {
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     const reply = await createReading(h, p.token, {
       glucose_level: '72',
       reading_type: 'OTRAS_COMIDAS',
@@ -173,7 +166,7 @@ describe('§E behaviours 1–12', () => {
   });
 
   it('E.9 dates are DD/MM/YYYY HH:MM:SS Argentina time (UTC−3), never ISO', async () => {
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     const samples = ['2026-01-18T10:46:15.000Z', '2026-07-01T02:59:59Z', '2025-12-31T23:30:00.500Z'];
     for (const iso of samples) {
       const reply = await createReading(h, p.token, {
@@ -193,8 +186,8 @@ describe('§E behaviours 1–12', () => {
   });
 
   it('E.10 envelopes: {"readings"}, plain arrays, and bare JSON scalars', async () => {
-    await resetQueue(h, admin);
-    const p = await newPatient(h, admin);
+    await resetQueue(h, h.admin);
+    const p = await newPatient(h, h.admin);
     const readings = await call(h.gateway, 'GET', '/glucose/mine', { token: p.token });
     expectKeys(readings.body, ['readings']);
     expect(Array.isArray((await call(h.gateway, 'GET', '/appointments/mine', { token: p.token })).body)).toBe(true);
@@ -213,21 +206,21 @@ describe('§E behaviours 1–12', () => {
   });
 
   it('E.11 /appointments/state is 200 "NONE" without a queue entry (not 404)', async () => {
-    await resetQueue(h, admin);
-    const p = await newPatient(h, admin);
+    await resetQueue(h, h.admin);
+    const p = await newPatient(h, h.admin);
     const state = await call(h.gateway, 'GET', '/appointments/state', { token: p.token });
     expectStatus(state, 200);
     expect(state.body).toBe('NONE');
-    await acceptedPatient(h, admin, p);
+    await acceptedPatient(h, h.admin, p);
     expect((await call(h.gateway, 'GET', '/appointments/state', { token: p.token })).body).toBe('ACCEPTED');
-    expectStatus(await call(h.backoffice, 'DELETE', '/appointments', { token: admin }), 204);
+    expectStatus(await call(h.backoffice, 'DELETE', '/appointments', { token: h.admin }), 204);
     const after = await call(h.gateway, 'GET', '/appointments/state', { token: p.token });
     expectStatus(after, 200);
     expect(after.body).toBe('NONE');
   });
 
   it('E.12 no pagination: /glucose/mine returns everything oldest first, /latest the last 15 days', async () => {
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     const now = h.clock.now().getTime();
     const old = await createReading(h, p.token, {
       glucose_level: '180',
@@ -256,7 +249,7 @@ describe('§E behaviours 1–12', () => {
   });
 
   it('E.12 oldest first is by reading time, not by id (a back-dated upload sorts first)', async () => {
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     const recent = await createReading(h, p.token, { glucose_level: '130', reading_type: 'ALMUERZO' });
     const backdated = await createReading(h, p.token, {
       glucose_level: '95',
@@ -270,7 +263,7 @@ describe('§E behaviours 1–12', () => {
 
   // Last in the file: it moves the server clock past the access token's lifetime.
   it('E.3 an expired access token is 401 "Token Expired" (WWW-Authenticate), and the refresh recovers', async () => {
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     const tokens = await login(h.gateway, p.dni, p.password);
     h.clock.advance((tokens.expires_in + 300) * 1000);
     const expired = await call(h.gateway, 'GET', '/users/me', { token: tokens.access_token });
@@ -284,6 +277,6 @@ describe('§E behaviours 1–12', () => {
     const me = await call(h.gateway, 'GET', '/users/me', { token: renewed.body.access_token });
     expectStatus(me, 200);
     expect(me.body.dni).toBe(p.dni);
-    admin = await adminToken(h);
+    h.admin = await adminToken(h);
   });
 });

@@ -2,7 +2,7 @@
  * legacy-compat.md §E, behaviours 13–25, one named test each (1–12: behaviours-e01-e12).
  * Only HTTP to the two legacy listeners is asserted.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ALLOWED_ORIGIN,
   acceptedPatient,
@@ -16,24 +16,17 @@ import {
   expectResolution,
   expectStatus,
   expectValidation422,
-  type LegacyHarness,
   login,
   newPatient,
   resetQueue,
   resolutionForm,
-  startWithAdmin,
   submit,
   unique,
+  useLegacy,
   type Wire,
 } from './harness.js';
 
-let h: LegacyHarness;
-let admin: string;
-
-beforeAll(async () => {
-  ({ h, admin } = await startWithAdmin());
-});
-afterAll(() => h?.close());
+const h = useLegacy();
 
 /** 200, served directly (no 307 redirect), same body for both spellings. */
 async function expectBothSpellings(base: string, method: string, a: string, b: string, token: string) {
@@ -48,7 +41,7 @@ async function expectBothSpellings(base: string, method: string, a: string, b: s
 
 describe('§E behaviours 13–25', () => {
   it('E.13 trailing slashes: both spellings are served directly, no 307', async () => {
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     for (const [a, b] of [
       ['/achievements/', '/achievements'],
       ['/achievements/streak/', '/achievements/streak'],
@@ -56,9 +49,9 @@ describe('§E behaviours 13–25', () => {
       const [one, two] = await expectBothSpellings(h.gateway, 'GET', a, b, p.token);
       expect(one.body).toEqual(two.body);
     }
-    const [withSlash, without] = await expectBothSpellings(h.backoffice, 'GET', '/users/', '/users', admin);
+    const [withSlash, without] = await expectBothSpellings(h.backoffice, 'GET', '/users/', '/users', h.admin);
     expect(withSlash.body).toEqual(without.body);
-    const [del1, del2] = await expectBothSpellings(h.backoffice, 'DELETE', '/appointments', '/appointments/', admin);
+    const [del1, del2] = await expectBothSpellings(h.backoffice, 'DELETE', '/appointments', '/appointments/', h.admin);
     expect([del1.status, del2.status]).toEqual([204, 204]);
   });
 
@@ -70,7 +63,7 @@ describe('§E behaviours 13–25', () => {
   });
 
   it('E.15 ids are unique increasing integers, also under concurrent creates; values echo unchanged', async () => {
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     const first = await createReading(h, p.token, { glucose_level: '135', reading_type: 'MERIENDA', notes: 'uno' });
     const second = await createReading(h, p.token, { glucose_level: '136', reading_type: 'CENA', notes: 'dos' });
     expect(second.body.id).toBeGreaterThan(first.body.id);
@@ -94,7 +87,7 @@ describe('§E behaviours 13–25', () => {
   });
 
   it('E.16 gamification: times_measured +1, four_times_today cycles 0–3, the 4th reading of the day advances the streak', async () => {
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     const value = { times_measured: 0, max_streak: 0 };
     for (let n = 1; n <= 4; n += 1) {
       expectStatus(await createReading(h, p.token, { glucose_level: String(100 + n), reading_type: 'OTRO' }), 201);
@@ -122,15 +115,15 @@ describe('§E behaviours 13–25', () => {
   });
 
   it('E.17 queue rules: one entry per user (500 on re-submit), 0-based placements, −1 unless pending, full, closed, clear', async () => {
-    await resetQueue(h, admin, 2);
-    const [a, b, c] = [await newPatient(h, admin), await newPatient(h, admin), await newPatient(h, admin)];
+    await resetQueue(h, h.admin, 2);
+    const [a, b, c] = [await newPatient(h, h.admin), await newPatient(h, h.admin), await newPatient(h, h.admin)];
     expect((await submit(h, a.token)).body).toBe(0);
     const again = await submit(h, a.token);
     expectStatus(again, 500);
     expect(again.body).toEqual({ detail: 'Appointment already exists in queue' });
     expect((await submit(h, b.token)).body).toBe(1);
     expectBusinessError(await submit(h, c.token), /Appointment Queue Full/);
-    expectStatus(await call(h.backoffice, 'PUT', '/appointments/deny/1', { token: admin }), 201);
+    expectStatus(await call(h.backoffice, 'PUT', '/appointments/deny/1', { token: h.admin }), 201);
     const placement = async (token: string) =>
       (await call(h.gateway, 'GET', '/appointments/placement', { token })).body;
     const state = async (token: string) => (await call(h.gateway, 'GET', '/appointments/state', { token })).body;
@@ -139,14 +132,14 @@ describe('§E behaviours 13–25', () => {
     expectStatus(deniedAgain, 500);
     expect(deniedAgain.body).toEqual({ detail: 'Appointment already exists in queue' });
     expect(await placement(a.token)).toBe(0);
-    expectStatus(await call(h.backoffice, 'PUT', '/appointments/accept/0', { token: admin }), 201);
+    expectStatus(await call(h.backoffice, 'PUT', '/appointments/accept/0', { token: h.admin }), 201);
     expect([await state(a.token), await placement(a.token)]).toEqual(['ACCEPTED', -1]);
     const created = await call(h.gateway, 'POST', '/appointments/create', { token: a.token, json: appointmentForm() });
     expectStatus(created, 201);
     expect([await state(a.token), await placement(a.token)]).toEqual(['CREATED', -1]);
     expectStatus(
       await call(h.backoffice, 'POST', '/appointments/create_resolution', {
-        token: admin,
+        token: h.admin,
         json: resolutionForm(created.body.appointment_id),
       }),
       201,
@@ -154,25 +147,25 @@ describe('§E behaviours 13–25', () => {
     expect(await state(a.token)).toBe('CREATED');
     expectStatus(await submit(h, a.token), 500);
 
-    expectStatus(await call(h.backoffice, 'DELETE', '/appointments', { token: admin }), 204);
+    expectStatus(await call(h.backoffice, 'DELETE', '/appointments', { token: h.admin }), 204);
     expect([await state(a.token), await state(b.token)]).toEqual(['NONE', 'NONE']);
     expect(
-      await call(h.backoffice, 'POST', '/appointments/queue/close', { token: admin }).then((r) => r.status),
+      await call(h.backoffice, 'POST', '/appointments/queue/close', { token: h.admin }).then((r) => r.status),
     ).toBeLessThan(300);
     expect((await call(h.gateway, 'GET', '/appointments/queue/open', { token: c.token })).body).toBe(false);
     expectBusinessError(await submit(h, c.token), /Appointment Queue is not open/);
     expect(await state(c.token)).toBe('NONE');
-    await resetQueue(h, admin);
+    await resetQueue(h, h.admin);
     expect((await submit(h, c.token)).body).toBe(0);
     expect((await submit(h, a.token)).body).toBe(1);
   });
 
   it('E.18 the appointment form accepts empty strings and free insulin/pump strings; motive is a non-empty enum list', async () => {
-    await resetQueue(h, admin);
-    const p = await newPatient(h, admin);
-    const q = await newPatient(h, admin);
-    await acceptedPatient(h, admin, p);
-    await acceptedPatient(h, admin, q);
+    await resetQueue(h, h.admin);
+    const p = await newPatient(h, h.admin);
+    const q = await newPatient(h, h.admin);
+    await acceptedPatient(h, h.admin, p);
+    await acceptedPatient(h, h.admin, q);
     const create = (token: string, form: Record<string, unknown>) =>
       call(h.gateway, 'POST', '/appointments/create', { token, json: appointmentForm(form) });
     expectValidation422(await create(p.token, { motive: [] }));
@@ -193,12 +186,12 @@ describe('§E behaviours 13–25', () => {
   });
 
   it('E.19 a missing resolution is 404 "not found"; glucose_scale is optional and free-form', async () => {
-    await resetQueue(h, admin);
-    const p = await newPatient(h, admin);
-    const q = await newPatient(h, admin);
+    await resetQueue(h, h.admin);
+    const p = await newPatient(h, h.admin);
+    const q = await newPatient(h, h.admin);
     const ids: number[] = [];
     for (const who of [p, q]) {
-      await acceptedPatient(h, admin, who);
+      await acceptedPatient(h, h.admin, who);
       const made = await call(h.gateway, 'POST', '/appointments/create', { token: who.token, json: appointmentForm() });
       expectStatus(made, 201);
       ids.push(made.body.appointment_id);
@@ -210,7 +203,7 @@ describe('§E behaviours 13–25', () => {
     const withoutScale = resolutionForm(pId, { change_basal_time: '22:00:00' });
     delete withoutScale.glucose_scale;
     expectStatus(
-      await call(h.backoffice, 'POST', '/appointments/create_resolution', { token: admin, json: withoutScale }),
+      await call(h.backoffice, 'POST', '/appointments/create_resolution', { token: h.admin, json: withoutScale }),
       201,
     );
     const numeric = [
@@ -219,7 +212,7 @@ describe('§E behaviours 13–25', () => {
     ];
     expectStatus(
       await call(h.backoffice, 'POST', '/appointments/create_resolution', {
-        token: admin,
+        token: h.admin,
         json: resolutionForm(qId, { glucose_scale: numeric }),
       }),
       201,
@@ -237,17 +230,17 @@ describe('§E behaviours 13–25', () => {
   });
 
   it('E.20 PATCH /users/me is partial and immediate; e-mail and hospital_account stay unique', async () => {
-    const p = await newPatient(h, admin);
-    const other = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
+    const other = await newPatient(h, h.admin);
     const taken = await call(h.gateway, 'PATCH', '/users/me', { token: p.token, json: { email: other.email } });
     expectBusinessError(taken, /./);
     expect((await call(h.gateway, 'GET', '/users/me', { token: p.token })).body.email).toBe(p.email);
-    const hospital = (await call(h.backoffice, 'GET', `/users/user/${other.userId}`, { token: admin })).body
+    const hospital = (await call(h.backoffice, 'GET', `/users/user/${other.userId}`, { token: h.admin })).body
       .hospital_account;
     const clash = await call(h.gateway, 'PATCH', '/users/me', { token: p.token, json: { hospital_account: hospital } });
     expect(clash.status, clash.text).toBeLessThan(500);
     expect(clash.status).not.toBe(403);
-    const accounts = (await call(h.backoffice, 'GET', '/users/', { token: admin })).body.map(
+    const accounts = (await call(h.backoffice, 'GET', '/users/', { token: h.admin })).body.map(
       (u: Wire) => u.hospital_account,
     );
     expect(new Set(accounts).size).toBe(accounts.length);
@@ -276,7 +269,7 @@ describe('§E behaviours 13–25', () => {
     expect(evil.headers.get('access-control-allow-origin')).not.toBe('https://evil.example');
     expect(evil.headers.get('access-control-allow-origin')).not.toBe('*');
     const real = await fetch(`${h.backoffice}/users/`, {
-      headers: { origin: ALLOWED_ORIGIN, authorization: `Bearer ${admin}` },
+      headers: { origin: ALLOWED_ORIGIN, authorization: `Bearer ${h.admin}` },
     });
     expect(real.status).toBe(200);
     expect(real.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
@@ -288,12 +281,12 @@ describe('§E behaviours 13–25', () => {
   });
 
   it('E.22 blocked users: listed as blocked, and the app cannot get in (login refused or blocked: true)', async () => {
-    const users = (await call(h.backoffice, 'GET', '/users/', { token: admin })).body;
+    const users = (await call(h.backoffice, 'GET', '/users/', { token: h.admin })).body;
     expect(users.find((u: Wire) => u.dni === '1001')?.blocked).toBe(true);
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     const blockedDni = `B${unique()}`;
     const made = await call(h.backoffice, 'POST', '/users/', {
-      token: admin,
+      token: h.admin,
       json: {
         dni: blockedDni,
         name: 'Bloq',
@@ -317,7 +310,7 @@ describe('§E behaviours 13–25', () => {
   });
 
   it('E.23 password recovery answers the same for unknown addresses and only mails real accounts', async () => {
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     const ghost = `ghost-${unique()}@nowhere.example`;
     const real = await call(h.gateway, 'POST', '/forgot-password', { json: { email: p.email } });
     const fake = await call(h.gateway, 'POST', '/forgot-password', { json: { email: ghost } });
@@ -332,14 +325,14 @@ describe('§E behaviours 13–25', () => {
   });
 
   it('E.24 no staleness within one client: writes are visible to the next read, answers well inside 10 s', async () => {
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     const started = Date.now();
     const created = await createReading(h, p.token, { glucose_level: '140', reading_type: 'CENA', notes: 'fresh' });
     const mine = await call(h.gateway, 'GET', '/glucose/mine', { token: p.token });
     const me = await call(h.gateway, 'GET', '/users/me', { token: p.token });
     expect(mine.body.readings.map((r: Wire) => r.id)).toContain(created.body.id);
     expect(me.body.times_measured).toBe(1);
-    const bo = await call(h.backoffice, 'GET', `/glucose/user/${p.userId}`, { token: admin });
+    const bo = await call(h.backoffice, 'GET', `/glucose/user/${p.userId}`, { token: h.admin });
     expect(bo.body.readings.map((r: Wire) => r.id)).toContain(created.body.id);
     expect(Date.now() - started).toBeLessThan(10_000);
   });
@@ -355,7 +348,7 @@ describe('§E behaviours 13–25', () => {
       expect(me.body).toMatchObject({ dni, blocked: false });
     }
     await login(h.backoffice, 'admin', 'admin');
-    const users = (await call(h.backoffice, 'GET', '/users/', { token: admin })).body;
+    const users = (await call(h.backoffice, 'GET', '/users/', { token: h.admin })).body;
     expect(users.find((u: Wire) => u.dni === '1002')).toMatchObject({ blocked: false, tidepool: expect.any(String) });
     expectNotAuthenticated(await call(h.backoffice, 'GET', '/users/'));
   });

@@ -2,7 +2,7 @@
  * Full mobile-app flows over the two legacy listeners (issue 5 item 7): what one installed app and
  * the clinic's back-office do in sequence, end to end.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   appointmentForm,
   call,
@@ -14,32 +14,25 @@ import {
   expectReading,
   expectResolution,
   expectStatus,
-  type LegacyHarness,
   login,
   newPatient,
   parseLegacyDate,
   resetQueue,
   resolutionForm,
-  startWithAdmin,
   submit,
+  useLegacy,
   type Wire,
 } from './harness.js';
 
-let h: LegacyHarness;
-let admin: string;
-
-beforeAll(async () => {
-  ({ h, admin } = await startWithAdmin());
-});
-afterAll(() => h?.close());
+const h = useLegacy();
 
 const state = async (token: string) => (await call(h.gateway, 'GET', '/appointments/state', { token })).body;
 const placement = async (token: string) => (await call(h.gateway, 'GET', '/appointments/placement', { token })).body;
 
 describe('mobile flows', () => {
   it('login → /users/me → readings → /glucose/mine → streak → submit → accept → appointment → resolution', async () => {
-    await resetQueue(h, admin);
-    const p = await newPatient(h, admin);
+    await resetQueue(h, h.admin);
+    const p = await newPatient(h, h.admin);
 
     // The app logs in, then reads the profile (the token answer carries no user data).
     const tokens = await login(h.gateway, p.dni, p.password);
@@ -97,10 +90,10 @@ describe('mobile flows', () => {
     expectStatus(submitted, 201);
     expect(submitted.body).toBe(0);
     expect([await state(token), await placement(token)]).toEqual(['PENDING', 0]);
-    const pending = await call(h.backoffice, 'GET', '/appointments/pending', { token: admin });
+    const pending = await call(h.backoffice, 'GET', '/appointments/pending', { token: h.admin });
     pending.body.forEach(expectQueueEntry);
     expect(pending.body).toContainEqual({ queue_placement: 0, user_id: p.userId, appointment_state: 'PENDING' });
-    const accepted = await call(h.backoffice, 'PUT', `/appointments/accept/${submitted.body}`, { token: admin });
+    const accepted = await call(h.backoffice, 'PUT', `/appointments/accept/${submitted.body}`, { token: h.admin });
     expectStatus(accepted, 201);
     expect(accepted.body).toBe(true);
     expect([await state(token), await placement(token)]).toEqual(['ACCEPTED', -1]);
@@ -116,7 +109,7 @@ describe('mobile flows', () => {
     expectStatus(notYet, 404);
     const mails = h.mailer.messages.length;
     const resolution = await call(h.backoffice, 'POST', '/appointments/create_resolution', {
-      token: admin,
+      token: h.admin,
       json: resolutionForm(id),
     });
     expectStatus(resolution, 201);
@@ -143,13 +136,13 @@ describe('mobile flows', () => {
   });
 
   it('deny flow: denied, −1, re-submit refused (500) until the queue is cleared, then placement 0', async () => {
-    await resetQueue(h, admin);
-    const other = await newPatient(h, admin);
-    const p = await newPatient(h, admin);
+    await resetQueue(h, h.admin);
+    const other = await newPatient(h, h.admin);
+    const p = await newPatient(h, h.admin);
     expect((await submit(h, other.token)).body).toBe(0);
     const mine = await submit(h, p.token);
     expect(mine.body).toBe(1);
-    const denied = await call(h.backoffice, 'PUT', `/appointments/deny/${mine.body}`, { token: admin });
+    const denied = await call(h.backoffice, 'PUT', `/appointments/deny/${mine.body}`, { token: h.admin });
     expectStatus(denied, 201);
     expect(denied.text).toBe('true');
     expect([await state(p.token), await placement(p.token)]).toEqual(['DENIED', -1]);
@@ -159,7 +152,7 @@ describe('mobile flows', () => {
     expect(again.body).toEqual({ detail: 'Appointment already exists in queue' });
     const early = await call(h.gateway, 'POST', '/appointments/create', { token: p.token, json: appointmentForm() });
     expectBusinessError(early, /accepted|denied/i);
-    expectStatus(await call(h.backoffice, 'DELETE', '/appointments', { token: admin }), 204);
+    expectStatus(await call(h.backoffice, 'DELETE', '/appointments', { token: h.admin }), 204);
     expect([await state(p.token), await state(other.token)]).toEqual(['NONE', 'NONE']);
     const fresh = await submit(h, p.token);
     expectStatus(fresh, 201);
@@ -167,32 +160,32 @@ describe('mobile flows', () => {
   });
 
   it('queue full, then closed: both refused with the texts the app matches (4xx, never 403)', async () => {
-    await resetQueue(h, admin, 1);
-    const [a, b] = [await newPatient(h, admin), await newPatient(h, admin)];
-    expect((await call(h.backoffice, 'GET', '/appointments/queue/size', { token: admin })).body).toBe(1);
+    await resetQueue(h, h.admin, 1);
+    const [a, b] = [await newPatient(h, h.admin), await newPatient(h, h.admin)];
+    expect((await call(h.backoffice, 'GET', '/appointments/queue/size', { token: h.admin })).body).toBe(1);
     expect((await submit(h, a.token)).body).toBe(0);
     expectBusinessError(await submit(h, b.token), /Appointment Queue Full/);
     expect(await state(b.token)).toBe('NONE');
-    await resetQueue(h, admin);
-    expectStatus(await call(h.backoffice, 'POST', '/appointments/queue/close', { token: admin }), [200, 201, 204]);
+    await resetQueue(h, h.admin);
+    expectStatus(await call(h.backoffice, 'POST', '/appointments/queue/close', { token: h.admin }), [200, 201, 204]);
     expect((await call(h.gateway, 'GET', '/appointments/queue/open', { token: b.token })).body).toBe(false);
     expectBusinessError(await submit(h, b.token), /Appointment Queue is not open/);
     expect(await state(b.token)).toBe('NONE');
-    expectStatus(await call(h.backoffice, 'POST', '/appointments/queue/open', { token: admin }), [200, 201, 204]);
+    expectStatus(await call(h.backoffice, 'POST', '/appointments/queue/open', { token: h.admin }), [200, 201, 204]);
     expect((await submit(h, b.token)).body).toBe(0);
   });
 
   it('clear: everyone back to NONE, placements restart at 0, appointment records are kept', async () => {
-    await resetQueue(h, admin);
-    const [a, b] = [await newPatient(h, admin), await newPatient(h, admin)];
+    await resetQueue(h, h.admin);
+    const [a, b] = [await newPatient(h, h.admin), await newPatient(h, h.admin)];
     expect((await submit(h, a.token)).body).toBe(0);
     expect((await submit(h, b.token)).body).toBe(1);
-    expectStatus(await call(h.backoffice, 'PUT', '/appointments/accept/0', { token: admin }), 201);
+    expectStatus(await call(h.backoffice, 'PUT', '/appointments/accept/0', { token: h.admin }), 201);
     const made = await call(h.gateway, 'POST', '/appointments/create', { token: a.token, json: appointmentForm() });
     expectStatus(made, 201);
-    const cleared = await call(h.backoffice, 'DELETE', '/appointments', { token: admin });
+    const cleared = await call(h.backoffice, 'DELETE', '/appointments', { token: h.admin });
     expectStatus(cleared, 204);
-    expect((await call(h.backoffice, 'GET', '/appointments/queue', { token: admin })).body).toEqual([]);
+    expect((await call(h.backoffice, 'GET', '/appointments/queue', { token: h.admin })).body).toEqual([]);
     expect([await state(a.token), await placement(a.token), await state(b.token), await placement(b.token)]).toEqual([
       'NONE',
       -1,
@@ -202,12 +195,12 @@ describe('mobile flows', () => {
     expect((await submit(h, b.token)).body).toBe(0);
     expect((await submit(h, a.token)).body).toBe(1);
     expect((await call(h.gateway, 'GET', '/appointments/mine', { token: a.token })).body).toEqual([made.body]);
-    const latest = await call(h.backoffice, 'GET', `/appointments/from_user/latest/${a.userId}`, { token: admin });
+    const latest = await call(h.backoffice, 'GET', `/appointments/from_user/latest/${a.userId}`, { token: h.admin });
     expect(latest.body).toEqual(made.body);
   });
 
   it('refresh rotation through /token: each refresh gives a new pair, used refresh tokens are refused', async () => {
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     const r0 = await login(h.gateway, p.dni, p.password);
     const refresh = (token: string) =>
       call(h.gateway, 'POST', '/token', { form: { grant_type: 'refresh_token', refresh_token: token } });
@@ -225,7 +218,7 @@ describe('mobile flows', () => {
   });
 
   it('password recovery: /forgot-password, the e-mailed token, /reset-password, then login with the new password', async () => {
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     const before = h.mailer.messages.length;
     const forgot = await call(h.gateway, 'POST', '/forgot-password', { json: { email: p.email } });
     expectStatus(forgot, 200);

@@ -2,7 +2,7 @@
  * Patient gateway (legacy-compat.md §A): every endpoint of the A.1 table, spoken to over HTTP the
  * way the mobile app does. Each test uses its own patient unless it reads a demo fixture.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   acceptedPatient,
   appointmentForm,
@@ -18,22 +18,15 @@ import {
   expectReading,
   expectStatus,
   expectValidation422,
-  type LegacyHarness,
   login,
   newPatient,
   resetQueue,
-  startWithAdmin,
   submit,
   unique,
+  useLegacy,
 } from './harness.js';
 
-let h: LegacyHarness;
-let admin: string;
-
-beforeAll(async () => {
-  ({ h, admin } = await startWithAdmin());
-});
-afterAll(() => h?.close());
+const h = useLegacy();
 
 describe('A.2 POST /token (login, refresh)', () => {
   it('logs a demo patient in with the OAuth2 password form and answers only tokens', async () => {
@@ -115,7 +108,7 @@ describe('A.3 /users/me', () => {
   });
 
   it('PATCH is partial, returns the full updated user and is visible at once', async () => {
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     const email = `patched-${unique()}@patients.example`;
     const patched = await call(h.gateway, 'PATCH', '/users/me', {
       token: p.token,
@@ -133,7 +126,7 @@ describe('A.3 /users/me', () => {
 
   it('PATCH without a token is 401, with an invalid e-mail 422', async () => {
     expectNotAuthenticated(await call(h.gateway, 'PATCH', '/users/me', { json: { name: 'X' } }));
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     expectValidation422(
       await call(h.gateway, 'PATCH', '/users/me', { token: p.token, json: { email: 'not-an-email' } }),
     );
@@ -142,7 +135,7 @@ describe('A.3 /users/me', () => {
 
 describe('A.4 glucose readings', () => {
   it('POST /glucose/create takes the query string, empty JSON body, and answers 201 with the reading', async () => {
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     const reply = await createReading(h, p.token, {
       glucose_level: '135',
       reading_type: 'DESAYUNO',
@@ -159,7 +152,7 @@ describe('A.4 glucose readings', () => {
   });
 
   it('POST /glucose/create renders a sent created_at as DD/MM/YYYY HH:MM:SS Argentina time', async () => {
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     const withMs = await createReading(h, p.token, {
       glucose_level: '110',
       reading_type: 'CENA',
@@ -178,7 +171,7 @@ describe('A.4 glucose readings', () => {
   });
 
   it('POST /glucose/create without created_at stamps the current Argentina time', async () => {
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     const before = h.clock.now().getTime();
     const reply = await createReading(h, p.token, { glucose_level: '101', reading_type: 'ALMUERZO' });
     const after = h.clock.now().getTime();
@@ -190,7 +183,7 @@ describe('A.4 glucose readings', () => {
   });
 
   it('POST /glucose/create refuses a missing or invalid level or type with 400/422', async () => {
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     expectValidation422(await createReading(h, p.token, { reading_type: 'DESAYUNO' }));
     expectStatus(await createReading(h, p.token, { glucose_level: '120', reading_type: 'BRUNCH' }), [400, 422]);
     expectStatus(await createReading(h, p.token, { glucose_level: 'alto', reading_type: 'CENA' }), [400, 422]);
@@ -202,7 +195,7 @@ describe('A.4 glucose readings', () => {
   });
 
   it('GET /glucose/mine and /glucose/mine/latest wrap readings in {"readings": [...]}', async () => {
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     const empty = await call(h.gateway, 'GET', '/glucose/mine', { token: p.token });
     expectStatus(empty, 200);
     expect(empty.body).toEqual({ readings: [] });
@@ -222,7 +215,7 @@ describe('A.4 glucose readings', () => {
 
 describe('A.5 achievements', () => {
   it('GET /achievements/streak/ has streak, max_streak, four_times_today, streak_last_date', async () => {
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     const reply = await call(h.gateway, 'GET', '/achievements/streak/', { token: p.token });
     expectStatus(reply, 200);
     expectKeys(reply.body, ['streak', 'max_streak', 'four_times_today', 'streak_last_date']);
@@ -232,7 +225,7 @@ describe('A.5 achievements', () => {
   });
 
   it('GET /achievements/ is a plain array of {ach_id, name, attribute, got, progress, threshold}', async () => {
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     const reply = await call(h.gateway, 'GET', '/achievements/', { token: p.token });
     expectStatus(reply, 200);
     expect(Array.isArray(reply.body)).toBe(true);
@@ -256,8 +249,8 @@ describe('A.5 achievements', () => {
 
 describe('A.6 appointments and queue', () => {
   it('a fresh patient: state "NONE", placement -1, queue open true, no appointments', async () => {
-    await resetQueue(h, admin);
-    const p = await newPatient(h, admin);
+    await resetQueue(h, h.admin);
+    const p = await newPatient(h, h.admin);
     const state = await call(h.gateway, 'GET', '/appointments/state', { token: p.token });
     expectStatus(state, 200);
     expect(state.text).toBe('"NONE"');
@@ -273,9 +266,9 @@ describe('A.6 appointments and queue', () => {
   });
 
   it('POST /appointments/submit with an empty JSON body answers 201 and a bare integer placement', async () => {
-    await resetQueue(h, admin);
-    const a = await newPatient(h, admin);
-    const b = await newPatient(h, admin);
+    await resetQueue(h, h.admin);
+    const a = await newPatient(h, h.admin);
+    const b = await newPatient(h, h.admin);
     const first = await submit(h, a.token);
     expectStatus(first, 201);
     expect(first.text).toBe('0');
@@ -289,13 +282,13 @@ describe('A.6 appointments and queue', () => {
   });
 
   it('POST /appointments/create needs ACCEPTED, answers 201 with the appointment, and moves to CREATED', async () => {
-    await resetQueue(h, admin);
-    const p = await newPatient(h, admin);
+    await resetQueue(h, h.admin);
+    const p = await newPatient(h, h.admin);
     expectStatus(await submit(h, p.token), 201);
     const early = await call(h.gateway, 'POST', '/appointments/create', { token: p.token, json: appointmentForm() });
     expectBusinessError(early, /Appointment wasn't accepted yet/);
     const placement = (await call(h.gateway, 'GET', '/appointments/placement', { token: p.token })).body;
-    expectStatus(await call(h.backoffice, 'PUT', `/appointments/accept/${placement}`, { token: admin }), 201);
+    expectStatus(await call(h.backoffice, 'PUT', `/appointments/accept/${placement}`, { token: h.admin }), 201);
     const created = await call(h.gateway, 'POST', '/appointments/create', { token: p.token, json: appointmentForm() });
     expectStatus(created, 201);
     expectAppointment(created.body);
@@ -319,9 +312,9 @@ describe('A.6 appointments and queue', () => {
   });
 
   it('POST /appointments/create refuses an invalid motive with 422 and no token with 401', async () => {
-    await resetQueue(h, admin);
-    const p = await newPatient(h, admin);
-    await acceptedPatient(h, admin, p);
+    await resetQueue(h, h.admin);
+    const p = await newPatient(h, h.admin);
+    await acceptedPatient(h, h.admin, p);
     expectValidation422(
       await call(h.gateway, 'POST', '/appointments/create', {
         token: p.token,
@@ -335,7 +328,7 @@ describe('A.6 appointments and queue', () => {
   });
 
   it('GET /appointments/{id}/resolution is 404 "not found" for an unknown id', async () => {
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     const reply = await call(h.gateway, 'GET', '/appointments/987654/resolution', { token: p.token });
     expectStatus(reply, 404);
     expectDetail(reply, /not found/i);
@@ -399,7 +392,7 @@ describe('A.1 liveness and documentation', () => {
   });
 
   it('endpoints the gateway never had are absent (404/405)', async () => {
-    const p = await newPatient(h, admin);
+    const p = await newPatient(h, h.admin);
     const reading = await createReading(h, p.token, { glucose_level: '120', reading_type: 'OTRO' });
     expectStatus(await call(h.gateway, 'DELETE', `/glucose/${reading.body.id}`, { token: p.token }), [404, 405]);
     expectStatus(await call(h.gateway, 'DELETE', `/glucose/delete/${reading.body.id}`, { token: p.token }), [404, 405]);

@@ -6,7 +6,7 @@
  * mobile app (gateway) and the React admin / operators' scripts (back-office) talk to them.
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { DbHandle } from '../../src/db/client.js';
 import type { Clock } from '../../src/lib/clock.js';
 import { testSecrets } from '../../src/modules/auth/auth.secrets.js';
@@ -211,10 +211,50 @@ export async function adminToken(h: LegacyHarness): Promise<string> {
   return (await login(h.backoffice, 'admin', 'admin')).access_token;
 }
 
-/** One server per test file, with the demo admin signed in: `({ h, admin } = await startWithAdmin())`. */
-export async function startWithAdmin(): Promise<{ h: LegacyHarness; admin: string }> {
-  const h = await startLegacy();
-  return { h, admin: await adminToken(h) };
+export interface LegacySuite extends LegacyHarness {
+  /** The demo admin's back-office token, signed in over HTTP. */
+  admin: string;
+}
+
+/**
+ * The contract files' one line of set-up: `const h = useLegacy();` starts the server with the demo
+ * admin signed in before the file's first test and shuts it down after its last. The fields are
+ * read through `h` (they exist only once beforeAll ran).
+ */
+export function useLegacy(env: Record<string, string> = {}): LegacySuite {
+  let started: LegacyHarness | undefined;
+  let admin: string | undefined;
+  beforeAll(async () => {
+    started = await startLegacy(env);
+    admin = await adminToken(started);
+  });
+  afterAll(() => started?.close());
+  const get = <K extends keyof LegacyHarness>(key: K): LegacyHarness[K] => {
+    if (!started) throw new Error('useLegacy: read before beforeAll ran');
+    return started[key];
+  };
+  return {
+    get gateway() {
+      return get('gateway');
+    },
+    get backoffice() {
+      return get('backoffice');
+    },
+    get mailer() {
+      return get('mailer');
+    },
+    get clock() {
+      return get('clock');
+    },
+    get server() {
+      return get('server');
+    },
+    get admin() {
+      if (admin === undefined) throw new Error('useLegacy: read before beforeAll ran');
+      return admin;
+    },
+    close: () => get('close')(),
+  };
 }
 
 let uniqueCounter = 0;

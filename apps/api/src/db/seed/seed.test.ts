@@ -3,9 +3,9 @@
  * what the generators produce, the result counts what was written, and re-seeding is safe.
  */
 import { asc, count, desc, eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTestDb, usingPostgres } from '../../../test/build-test-app.js';
-import type { DbHandle } from '../client.js';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { usingPostgres } from '../../../test/build-test-app.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { credentials, patients, readings, staff } from '../schema/index.js';
 import { generatePatients, generateReadings, type SeedOptions, seedDemoClinic } from './index.js';
 
@@ -13,20 +13,15 @@ const TZ = 'America/Argentina/Buenos_Aires';
 const NOW = new Date('2025-06-15T12:34:56.000Z');
 const base: SeedOptions = { patients: 5, days: 3, seed: 7, progress: false, timezone: TZ, now: NOW };
 
-let handle: DbHandle;
+const api = useTestApp({ app: false });
 
 beforeAll(async () => {
-  handle = await createTestDb();
-  expect(handle.kind).toBe(usingPostgres ? 'postgres' : 'pglite');
-});
-
-afterAll(async () => {
-  await handle?.close();
+  expect(api.db.kind).toBe(usingPostgres ? 'postgres' : 'pglite');
 });
 
 async function tableCounts() {
   const n = async (table: typeof staff | typeof patients | typeof readings) =>
-    (await handle.db.select({ n: count() }).from(table))[0]?.n ?? -1;
+    (await api.db.db.select({ n: count() }).from(table))[0]?.n ?? -1;
   return { staff: await n(staff), patients: await n(patients), readings: await n(readings) };
 }
 
@@ -41,7 +36,7 @@ describe('seedDemoClinic', () => {
     const expected = expectedReadings(base);
     const total = expected.reduce((n, e) => n + e.readings.length, 0);
 
-    const result = await seedDemoClinic(handle, base);
+    const result = await seedDemoClinic(api.db, base);
 
     expect(result).toMatchObject({ staff: 8, patients: 5, readings: total });
     expect(result.ms).toBeGreaterThanOrEqual(0);
@@ -50,9 +45,9 @@ describe('seedDemoClinic', () => {
 
   it('stores each reading exactly as generated (value, instant, device, counter, context)', async () => {
     for (const { patient, readings: generated } of expectedReadings(base)) {
-      const [row] = await handle.db.select({ id: patients.id }).from(patients).where(eq(patients.dni, patient.dni));
+      const [row] = await api.db.db.select({ id: patients.id }).from(patients).where(eq(patients.dni, patient.dni));
       expect(row).toBeDefined();
-      const stored = await handle.db
+      const stored = await api.db.db
         .select({
           valueMgDl: readings.valueMgDl,
           measuredAt: readings.measuredAt,
@@ -72,7 +67,7 @@ describe('seedDemoClinic', () => {
 
   it('stores the patients with their identifiers and clinical defaults', async () => {
     const [first] = generatePatients(base.seed, 1, { timezone: TZ });
-    const [row] = await handle.db
+    const [row] = await api.db.db
       .select()
       .from(patients)
       .where(eq(patients.dni, first?.dni ?? ''));
@@ -87,7 +82,7 @@ describe('seedDemoClinic', () => {
 
   it('seeding the same seed again is a no-op, not a crash', async () => {
     const before = await tableCounts();
-    const again = await seedDemoClinic(handle, base);
+    const again = await seedDemoClinic(api.db, base);
     expect(again).toMatchObject({ staff: 0, patients: 0, readings: 0 });
     expect(await tableCounts()).toEqual(before);
   });
@@ -96,7 +91,7 @@ describe('seedDemoClinic', () => {
     const before = await tableCounts();
     const more = { ...base, patients: 7 };
     const newOnes = expectedReadings(more).slice(5);
-    const result = await seedDemoClinic(handle, more);
+    const result = await seedDemoClinic(api.db, more);
     expect(result).toMatchObject({
       staff: 0,
       patients: 2,
@@ -113,7 +108,7 @@ describe('seedDemoClinic', () => {
     const before = await tableCounts();
     const other = { ...base, seed: 8, patients: 6, days: 2, chunkRows: 97, patientsPerTransaction: 1, concurrency: 3 };
     const expected = expectedReadings(other);
-    const result = await seedDemoClinic(handle, other);
+    const result = await seedDemoClinic(api.db, other);
     expect(result.patients).toBe(6);
     expect(result.readings).toBe(expected.reduce((n, e) => n + e.readings.length, 0));
     expect(result.readings).toBeGreaterThan(2 * 97);
@@ -124,7 +119,7 @@ describe('seedDemoClinic', () => {
       patients: before.patients + 6,
       readings: before.readings + result.readings,
     });
-    const newest = await handle.db.select({ dni: patients.dni }).from(patients).orderBy(desc(patients.id)).limit(6);
+    const newest = await api.db.db.select({ dni: patients.dni }).from(patients).orderBy(desc(patients.id)).limit(6);
     expect(newest.map((r) => r.dni).reverse()).toEqual(expected.map((e) => e.patient.dni));
   });
 
@@ -135,47 +130,47 @@ describe('seedDemoClinic', () => {
     const count = (from: number, to: number) => expected.slice(from, to).reduce((n, e) => n + e.readings.length, 0);
     const failing = expected[3]?.patient.dni;
     // A trigger stands in for a crash while writing the fourth patient.
-    await handle.db.execute(
+    await api.db.db.execute(
       sql.raw(`create function seed_test_fail() returns trigger language plpgsql as $$
         begin if new.dni = '${failing}' then raise exception 'simulated failure'; end if; return new; end $$`),
     );
-    await handle.db.execute(
+    await api.db.db.execute(
       sql.raw('create trigger seed_test_fail before insert on patients for each row execute function seed_test_fail()'),
     );
     try {
-      await expect(seedDemoClinic(handle, run)).rejects.toThrow();
+      await expect(seedDemoClinic(api.db, run)).rejects.toThrow();
     } finally {
-      await handle.db.execute(sql.raw('drop trigger seed_test_fail on patients'));
-      await handle.db.execute(sql.raw('drop function seed_test_fail()'));
+      await api.db.db.execute(sql.raw('drop trigger seed_test_fail on patients'));
+      await api.db.db.execute(sql.raw('drop function seed_test_fail()'));
     }
     expect(await tableCounts()).toMatchObject({
       patients: before.patients + 3,
       readings: before.readings + count(0, 3),
     });
-    const rerun = await seedDemoClinic(handle, run);
+    const rerun = await seedDemoClinic(api.db, run);
     expect(rerun).toMatchObject({ patients: 3, readings: count(3, 6) });
   });
 
   it('with a demo password, every account it creates gets a credential (and only those)', async () => {
-    const before = (await handle.db.select({ n: count() }).from(credentials))[0]?.n ?? 0;
-    const result = await seedDemoClinic(handle, {
+    const before = (await api.db.db.select({ n: count() }).from(credentials))[0]?.n ?? 0;
+    const result = await seedDemoClinic(api.db, {
       ...base,
       seed: 99,
       patients: 3,
       passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA',
     });
-    const after = (await handle.db.select({ n: count() }).from(credentials))[0]?.n ?? 0;
+    const after = (await api.db.db.select({ n: count() }).from(credentials))[0]?.n ?? 0;
     expect(result.patients).toBe(3);
     expect(after - before).toBe(result.staff + result.patients);
-    const again = await seedDemoClinic(handle, { ...base, seed: 99, patients: 3, passwordHash: 'x' });
+    const again = await seedDemoClinic(api.db, { ...base, seed: 99, patients: 3, passwordHash: 'x' });
     expect(again.patients).toBe(0);
-    expect((await handle.db.select({ n: count() }).from(credentials))[0]?.n).toBe(after);
+    expect((await api.db.db.select({ n: count() }).from(credentials))[0]?.n).toBe(after);
   });
 
   it('writes nothing to stderr when progress is off', async () => {
     const write = vi.spyOn(process.stderr, 'write');
     try {
-      await seedDemoClinic(handle, { ...base, seed: 9, patients: 1, days: 1 });
+      await seedDemoClinic(api.db, { ...base, seed: 9, patients: 1, days: 1 });
       expect(write).not.toHaveBeenCalled();
     } finally {
       write.mockRestore();

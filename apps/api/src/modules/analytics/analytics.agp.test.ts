@@ -1,32 +1,21 @@
-/**
- * AGP percentiles on a synthetic trace with known answers, and DST days in zones that have them:
- * wall-clock bins and local-day counts must not shift when the offset changes.
- */
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, clinician, createTestDb, tokenFor } from '../../../test/build-test-app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bearer, clinician, tokenFor } from '../../../test/build-test-app.js';
 import { createPatient, createReadings, type ReadingInput } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { ManualClock } from '../../lib/clock.js';
 import { fromLocalMs } from '../../lib/local-time.js';
 import type { Agp, Stats } from './analytics.schema.js';
 
-let db: DbHandle;
-let app: FastifyInstance;
 let staff: Record<string, string>;
 
+const api = useTestApp({ clock: new ManualClock('2026-11-20T15:00:00Z') });
+
 beforeAll(async () => {
-  db = await createTestDb();
-  app = await buildTestApp({ db, clock: new ManualClock('2026-11-20T15:00:00Z') });
-  staff = bearer(await tokenFor(app, clinician()));
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
+  staff = bearer(await tokenFor(api.app, clinician()));
 });
 
 async function get<T>(url: string): Promise<T> {
-  const res = await app.inject({ method: 'GET', url, headers: staff });
+  const res = await api.app.inject({ method: 'GET', url, headers: staff });
   expect(res.statusCode, res.body).toBe(200);
   return res.json();
 }
@@ -39,14 +28,14 @@ const day = (start: string, k: number) =>
 describe('AGP', () => {
   it('gives the known percentiles of a synthetic trace and marks empty bins', async () => {
     const tz = 'America/Argentina/Buenos_Aires';
-    const p = await createPatient(db.db, { timezone: tz });
+    const p = await createPatient(api.db.db, { timezone: tz });
     const rows: ReadingInput[] = [];
     for (let k = 0; k < 21; k++) {
       // 08:00 local: 100, 101, …, 120 over 21 days; 00:05 local: always 150.
       rows.push({ valueMgDl: 100 + k, measuredAt: local(tz, `${day('2026-10-01', k)}T08:00`) });
       rows.push({ valueMgDl: 150, measuredAt: local(tz, `${day('2026-10-01', k)}T00:05`) });
     }
-    await createReadings(db.db, p.id, rows);
+    await createReadings(api.db.db, p.id, rows);
     const agp = await get<Agp>(`/v1/patients/${p.id}/agp?from=2026-10-01&to=2026-10-21`);
     expect(agp.window).toMatchObject({ timezone: tz, days: 21 });
     expect(agp.bins).toHaveLength(96);
@@ -72,7 +61,7 @@ describe('AGP', () => {
 
   it('keeps wall-clock bins across the New York spring-forward day (2026-03-08)', async () => {
     const tz = 'America/New_York';
-    const p = await createPatient(db.db, { timezone: tz });
+    const p = await createPatient(api.db.db, { timezone: tz });
     const rows: ReadingInput[] = [];
     for (let k = 0; k < 7; k++) {
       const d = day('2026-03-05', k);
@@ -80,7 +69,7 @@ describe('AGP', () => {
       rows.push({ valueMgDl: 120, measuredAt: local(tz, `${d}T03:30`) }); // bin 14 (after the jump on the 8th)
       rows.push({ valueMgDl: 200, measuredAt: local(tz, `${d}T08:00`) }); // bin 32
     }
-    await createReadings(db.db, p.id, rows);
+    await createReadings(api.db.db, p.id, rows);
     const agp = await get<Agp>(`/v1/patients/${p.id}/agp?from=2026-03-05&to=2026-03-11`);
     const withData = agp.bins.filter((b) => b.hasData).map((b) => [b.bin, b.count, b.p50]);
     expect(withData).toEqual([
@@ -98,7 +87,7 @@ describe('AGP', () => {
 
   it('counts 23 hourly readings on the Madrid spring-forward day and 25 on the fall-back day', async () => {
     const tz = 'Europe/Madrid';
-    const p = await createPatient(db.db, { timezone: tz });
+    const p = await createPatient(api.db.db, { timezone: tz });
     const hourly = (fromUtc: string, hours: number): ReadingInput[] =>
       Array.from({ length: hours }, (_, h) => ({
         valueMgDl: 110,
@@ -106,7 +95,10 @@ describe('AGP', () => {
         source: 'meter' as const,
       }));
     // Local midnight of 03-28 is 23:00 UTC on the 27th (CET); of 10-24, 22:00 UTC on the 23rd (CEST).
-    await createReadings(db.db, p.id, [...hourly('2026-03-27T23:00:00Z', 71), ...hourly('2026-10-23T22:00:00Z', 73)]);
+    await createReadings(api.db.db, p.id, [
+      ...hourly('2026-03-27T23:00:00Z', 71),
+      ...hourly('2026-10-23T22:00:00Z', 73),
+    ]);
     const spring = await get<Stats>(`/v1/patients/${p.id}/stats?from=2026-03-28&to=2026-03-30`);
     expect(spring.readingsPerDay.days.map((d) => [d.date, d.count])).toEqual([
       ['2026-03-28', 24],

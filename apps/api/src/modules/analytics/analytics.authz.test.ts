@@ -3,49 +3,35 @@
  * audit trail of every read, refused attempts included (LG-3), without glucose values (LG-4).
  */
 import { and, eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bearer,
-  buildTestApp,
-  clinician,
-  createTestDb,
-  type TokenFor,
-  tokenFor,
-} from '../../../test/build-test-app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bearer, clinician, type TokenFor, tokenFor } from '../../../test/build-test-app.js';
 import { createPatient, createReadings } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { auditEvents } from '../../db/schema/index.js';
 import { ManualClock } from '../../lib/clock.js';
 
-let db: DbHandle;
-let app: FastifyInstance;
 let a: { id: number };
 let b: { id: number };
 const asPatient = (p: { id: number }): TokenFor => ({ kind: 'patient', id: p.id, roles: ['patient'] });
 const assistant: TokenFor = { kind: 'staff', id: 3, roles: ['assistant'] };
 
+const api = useTestApp({ clock: new ManualClock('2026-03-20T15:00:00Z') });
+
 beforeAll(async () => {
-  db = await createTestDb();
-  app = await buildTestApp({ db, clock: new ManualClock('2026-03-20T15:00:00Z') });
-  a = await createPatient(db.db);
-  b = await createPatient(db.db);
-  await createReadings(db.db, a.id, [
+  a = await createPatient(api.db.db);
+  b = await createPatient(api.db.db);
+  await createReadings(api.db.db, a.id, [
     { valueMgDl: 123.4, measuredAt: new Date('2026-03-19T12:00:00Z') },
     { valueMgDl: 56.7, measuredAt: new Date('2026-03-19T12:05:00Z') },
   ]);
 });
-afterAll(async () => {
-  await app.close();
-  await db.close();
-});
 
 async function read(who: TokenFor, url: string) {
-  return app.inject({ method: 'GET', url, headers: bearer(await tokenFor(app, who)) });
+  return api.app.inject({ method: 'GET', url, headers: bearer(await tokenFor(api.app, who)) });
 }
 
 const auditOf = (action: string, actorId: number) =>
-  db.db
+  api.db.db
     .select()
     .from(auditEvents)
     .where(and(eq(auditEvents.action, action), eq(auditEvents.actorId, actorId)));
@@ -98,7 +84,7 @@ describe.each(['stats', 'agp'])('GET /v1/patients/:id/%s', (what) => {
   });
 
   it('requires authentication', async () => {
-    const res = await app.inject({ method: 'GET', url: `/v1/patients/${a.id}/${what}` });
+    const res = await api.app.inject({ method: 'GET', url: `/v1/patients/${a.id}/${what}` });
     expect(res.statusCode).toBe(401);
   });
 });

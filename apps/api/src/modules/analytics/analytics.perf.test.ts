@@ -4,18 +4,10 @@
  * timings (one line, `analytics timing`), which the issue note quotes.
  */
 import { sql } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bearer,
-  buildTestApp,
-  clinician,
-  createTestDb,
-  tokenFor,
-  usingPostgres,
-} from '../../../test/build-test-app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bearer, clinician, tokenFor, usingPostgres } from '../../../test/build-test-app.js';
 import { createPatient, createReadings, type ReadingInput } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { ManualClock } from '../../lib/clock.js';
 import { analyticsService } from './index.js';
 
@@ -24,8 +16,6 @@ const NOW = new Date('2026-03-20T15:00:00Z');
 const DAYS = usingPostgres ? 90 : 14;
 const PER_DAY = 288;
 
-let db: DbHandle;
-let app: FastifyInstance;
 let patientId: number;
 
 /** A plausible CGM day: a slow daily wave plus meal peaks, deterministic. */
@@ -40,21 +30,15 @@ function trace(from: Date, count: number): ReadingInput[] {
   });
 }
 
+const api = useTestApp({ clock: new ManualClock(NOW) });
+
 beforeAll(async () => {
-  db = await createTestDb();
-  app = await buildTestApp({ db, clock: new ManualClock(NOW) });
-  const p = await createPatient(db.db);
+  const p = await createPatient(api.db.db);
   patientId = p.id;
-  // 180 days, so the previous window is as full as the current one.
   const start = new Date(NOW.getTime() - 2 * DAYS * 86_400_000);
   const all = trace(start, 2 * DAYS * PER_DAY);
-  for (let i = 0; i < all.length; i += 10_000) await createReadings(db.db, patientId, all.slice(i, i + 10_000));
-  // As autovacuum would after a bulk load: without statistics the planner guesses badly.
-  await db.db.execute(sql`analyze readings`);
-}, 300_000);
-afterAll(async () => {
-  await app.close();
-  await db.close();
+  for (let i = 0; i < all.length; i += 10_000) await createReadings(api.db.db, patientId, all.slice(i, i + 10_000));
+  await api.db.db.execute(sql`analyze readings`);
 });
 
 function percentile(sorted: number[], p: number): number {
@@ -63,7 +47,7 @@ function percentile(sorted: number[], p: number): number {
 
 describe('90-day CGM statistics', () => {
   it('covers every reading of a 90-day window and its previous window', async () => {
-    const service = analyticsService(app);
+    const service = analyticsService(api.app);
     const from = new Date(NOW.getTime() - DAYS * 86_400_000);
     const opts = { from, to: NOW };
     const runs = usingPostgres ? 25 : 3;
@@ -79,11 +63,11 @@ describe('90-day CGM statistics', () => {
     expect(last.sufficiency).toMatchObject({ sufficient: true, percentActive: 100, intervalMinutes: 5 });
     expect(last.bands.inRange.minutes).toBeCloseTo((last.bands.inRange.timePercent ?? 0) * DAYS * 14.4, -2);
 
-    const token = bearer(await tokenFor(app, clinician()));
+    const token = bearer(await tokenFor(api.app, clinician()));
     const http: number[] = [];
     for (let i = 0; i < runs; i++) {
       const t = performance.now();
-      const res = await app.inject({
+      const res = await api.app.inject({
         method: 'GET',
         url: `/v1/patients/${patientId}/stats?from=${from.toISOString()}`,
         headers: token,
@@ -102,7 +86,7 @@ describe('90-day CGM statistics', () => {
     const bare: number[] = [];
     for (let i = 0; i < runs; i++) {
       const t = performance.now();
-      await db.db.execute(sql`select count(*), avg(value_mg_dl), stddev_samp(value_mg_dl),
+      await api.db.db.execute(sql`select count(*), avg(value_mg_dl), stddev_samp(value_mg_dl),
         count(*) filter (where value_mg_dl < 54), count(*) filter (where value_mg_dl >= 54 and value_mg_dl < 70),
         count(*) filter (where value_mg_dl >= 70 and value_mg_dl <= 180),
         count(*) filter (where value_mg_dl > 180 and value_mg_dl <= 250), count(*) filter (where value_mg_dl > 250),
@@ -117,7 +101,7 @@ describe('90-day CGM statistics', () => {
       return `p50 ${percentile(s, 0.5).toFixed(1)} ms, p95 ${percentile(s, 0.95).toFixed(1)} ms`;
     };
     process.stdout.write(
-      `analytics timing (${db.kind}, ${DAYS} days × ${PER_DAY}/day, previous window full, ${runs} runs): ` +
+      `analytics timing (${api.db.kind}, ${DAYS} days × ${PER_DAY}/day, previous window full, ${runs} runs): ` +
         `computeStats ${fmt(times)}; GET /stats ${fmt(http)}; computeAgp ${fmt(agp)}; ` +
         `bench bare STATS_SQL (calibration, 21.9 ms idle) ${fmt(bare)}\n`,
     );

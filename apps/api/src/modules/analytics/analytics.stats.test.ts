@@ -3,11 +3,10 @@
  * sufficiency, episodes, per-day counts and the previous window. "Now" is a ManualClock.
  */
 import { sql } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, clinician, createTestDb, tokenFor } from '../../../test/build-test-app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bearer, clinician, tokenFor } from '../../../test/build-test-app.js';
 import { createPatient, createReadings, type ReadingInput } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { ManualClock } from '../../lib/clock.js';
 import { type Band, bandOf } from '../readings/readings.summaries.js';
 import type { Stats } from './analytics.schema.js';
@@ -15,22 +14,16 @@ import type { Stats } from './analytics.schema.js';
 const NOW = new Date('2026-03-20T15:00:00Z');
 const MIN = 60_000;
 
-let db: DbHandle;
-let app: FastifyInstance;
 let staff: Record<string, string>;
 
+const api = useTestApp({ clock: new ManualClock(NOW) });
+
 beforeAll(async () => {
-  db = await createTestDb();
-  app = await buildTestApp({ db, clock: new ManualClock(NOW) });
-  staff = bearer(await tokenFor(app, clinician()));
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
+  staff = bearer(await tokenFor(api.app, clinician()));
 });
 
 async function stats(patientId: number, query = ''): Promise<Stats> {
-  const res = await app.inject({ method: 'GET', url: `/v1/patients/${patientId}/stats${query}`, headers: staff });
+  const res = await api.app.inject({ method: 'GET', url: `/v1/patients/${patientId}/stats${query}`, headers: staff });
   expect(res.statusCode, res.body).toBe(200);
   return res.json();
 }
@@ -45,9 +38,9 @@ const repeat = (v: number, n: number) => Array.from({ length: n }, () => v);
 
 describe('bands', () => {
   it('classifies the consensus edges on whole mg/dL, mmol/L-entered values included', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const values = [53, 54, 69, 70, 180, 181, 250, 251, 54.0, 70.3, 180.2, 250.4];
-    await createReadings(db.db, p.id, series(at('2026-03-19T08:00:00Z'), values, 60, 'meter'));
+    await createReadings(api.db.db, p.id, series(at('2026-03-19T08:00:00Z'), values, 60, 'meter'));
     const s = await stats(p.id);
     expect(s.bands.basis).toBe('count');
     const counts = Object.fromEntries(
@@ -59,9 +52,9 @@ describe('bands', () => {
   });
 
   it('agrees with bandOf on every tenth of a mg/dL from 40 to 300', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const values = Array.from({ length: 2601 }, (_, i) => Math.round((40 + i / 10) * 10) / 10);
-    await createReadings(db.db, p.id, series(at('2026-03-19T00:00:00Z'), values, 0.25, 'meter'));
+    await createReadings(api.db.db, p.id, series(at('2026-03-19T00:00:00Z'), values, 0.25, 'meter'));
     const expected: Record<Band, number> = { veryLow: 0, low: 0, inRange: 0, high: 0, veryHigh: 0 };
     for (const v of values) expected[bandOf(v)] += 1;
     const s = await stats(p.id);
@@ -75,16 +68,20 @@ describe('bands', () => {
   });
 
   it('counts LO as very low and HI as very high, and leaves deleted and control-solution readings out', async () => {
-    const p = await createPatient(db.db);
-    await createReadings(db.db, p.id, series(at('2026-03-19T08:00:00Z'), [100, 100, 100, 100, 300, 40], 60, 'meter'));
+    const p = await createPatient(api.db.db);
+    await createReadings(
+      api.db.db,
+      p.id,
+      series(at('2026-03-19T08:00:00Z'), [100, 100, 100, 100, 300, 40], 60, 'meter'),
+    );
     const t = (h: number) => `2026-03-19T${String(8 + h).padStart(2, '0')}:00:00Z`;
-    await db.db.execute(sql`update readings set value_mg_dl = null, range_flag = 'LO'
+    await api.db.db.execute(sql`update readings set value_mg_dl = null, range_flag = 'LO'
       where patient_id = ${p.id} and measured_at = ${t(0)}::timestamptz`);
-    await db.db.execute(sql`update readings set value_mg_dl = null, range_flag = 'HI'
+    await api.db.db.execute(sql`update readings set value_mg_dl = null, range_flag = 'HI'
       where patient_id = ${p.id} and measured_at = ${t(1)}::timestamptz`);
-    await db.db.execute(sql`update readings set sample_type = 'control_solution'
+    await api.db.db.execute(sql`update readings set sample_type = 'control_solution'
       where patient_id = ${p.id} and measured_at = ${t(4)}::timestamptz`);
-    await db.db.execute(sql`update readings set deleted_at = now()
+    await api.db.db.execute(sql`update readings set deleted_at = now()
       where patient_id = ${p.id} and measured_at = ${t(5)}::timestamptz`);
     const s = await stats(p.id);
     expect(s.count).toBe(4);
@@ -94,8 +91,8 @@ describe('bands', () => {
   });
 
   it('reports the personal target range next to the consensus bands', async () => {
-    const p = await createPatient(db.db, { targetLowMgDl: 63, targetHighMgDl: 140 });
-    await createReadings(db.db, p.id, series(at('2026-03-19T08:00:00Z'), [62, 63, 140, 141, 100], 60, 'meter'));
+    const p = await createPatient(api.db.db, { targetLowMgDl: 63, targetHighMgDl: 140 });
+    await createReadings(api.db.db, p.id, series(at('2026-03-19T08:00:00Z'), [62, 63, 140, 141, 100], 60, 'meter'));
     const s = await stats(p.id);
     expect(s.thresholds.target).toEqual({ low: 63, high: 140 });
     expect(s.target).toMatchObject({ lowMgDl: 63, highMgDl: 140, count: 3, countPercent: 60, percent: 60 });
@@ -105,23 +102,23 @@ describe('bands', () => {
 
 describe('mean, GMI and CV', () => {
   it('gives GMI 6.99 % (52.9 mmol/mol) for a mean of 154 mg/dL', async () => {
-    const p = await createPatient(db.db);
-    await createReadings(db.db, p.id, series(at('2026-03-19T08:00:00Z'), [144, 154, 164], 60, 'meter'));
+    const p = await createPatient(api.db.db);
+    await createReadings(api.db.db, p.id, series(at('2026-03-19T08:00:00Z'), [144, 154, 164], 60, 'meter'));
     const s = await stats(p.id);
     expect(s.meanMgDl).toBe(154);
     expect(s.gmi).toEqual({ percent: 6.99, mmolPerMol: 52.9 });
   });
 
   it('computes SD (population) and CV, and says whether glucose is stable', async () => {
-    const p = await createPatient(db.db);
-    await createReadings(db.db, p.id, series(at('2026-03-19T08:00:00Z'), [100, 120, 140, 160, 180], 60, 'meter'));
+    const p = await createPatient(api.db.db);
+    await createReadings(api.db.db, p.id, series(at('2026-03-19T08:00:00Z'), [100, 120, 140, 160, 180], 60, 'meter'));
     const s = await stats(p.id);
     expect([s.meanMgDl, s.sdMgDl, s.cvPercent, s.cvStable]).toEqual([140, 28.3, 20.2, true]);
     expect([s.minMgDl, s.maxMgDl]).toEqual([100, 180]);
   });
 
   it('returns nulls, not zeros, for an empty window, and still states window, thresholds and sufficiency', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const s = await stats(p.id);
     expect(s).toMatchObject({ count: 0, meanMgDl: null, sdMgDl: null, cvPercent: null, gmi: null, gri: null });
     expect(s.window).toEqual({
@@ -138,14 +135,14 @@ describe('mean, GMI and CV', () => {
 
 describe('time weighting (CGM)', () => {
   it('lets each reading stand until the next, capped at the interval, and leaves gaps uncounted', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const t0 = at('2026-03-20T10:00:00Z');
     const rows = [
       ...series(t0, [100, 110, 120]), // 0, 5, 10 → 5 min each (the third capped: the next is 40 min later)
       ...series(new Date(t0.getTime() + 50 * MIN), [200, 210]), // 50, 55 → 5 each
       ...series(new Date(t0.getTime() + 98 * MIN), [300]), // 98: stands until the window end, 2 min
     ];
-    await createReadings(db.db, p.id, rows);
+    await createReadings(api.db.db, p.id, rows);
     const to = new Date(t0.getTime() + 100 * MIN).toISOString();
     const s = await stats(p.id, `?from=${t0.toISOString()}&to=${to}`);
     expect(s.bands.basis).toBe('time');
@@ -160,9 +157,9 @@ describe('time weighting (CGM)', () => {
   });
 
   it('infers a 15-minute device and counts each of its readings for 15 minutes', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const from = at('2026-03-18T00:00:00Z');
-    await createReadings(db.db, p.id, series(from, repeat(120, 96), 15));
+    await createReadings(api.db.db, p.id, series(from, repeat(120, 96), 15));
     const s = await stats(p.id, `?from=${from.toISOString()}&to=2026-03-19T00:00:00Z`);
     expect(s.sufficiency.intervalMinutes).toBe(15);
     expect(s.sufficiency.percentActive).toBe(100);
@@ -174,8 +171,8 @@ describe('data sufficiency', () => {
   const from = new Date(NOW.getTime() - 14 * 86_400_000);
 
   it('is sufficient with 14 days of CGM data at ≥ 70 % of possible readings', async () => {
-    const p = await createPatient(db.db);
-    await createReadings(db.db, p.id, series(from, repeat(120, 14 * 288)));
+    const p = await createPatient(api.db.db);
+    await createReadings(api.db.db, p.id, series(from, repeat(120, 14 * 288)));
     const s = await stats(p.id, `?from=${from.toISOString()}&to=${NOW.toISOString()}`);
     expect(s.sufficiency).toEqual({
       sufficient: true,
@@ -189,9 +186,9 @@ describe('data sufficiency', () => {
   });
 
   it('is not sufficient below 70 % of possible readings, says why, and still returns the values', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const rows = series(from, repeat(120, 14 * 288)).filter((_, i) => i % 20 < 13); // 65 %
-    await createReadings(db.db, p.id, rows);
+    await createReadings(api.db.db, p.id, rows);
     const s = await stats(p.id, `?from=${from.toISOString()}&to=${NOW.toISOString()}`);
     expect(s.sufficiency).toMatchObject({
       sufficient: false,
@@ -203,8 +200,8 @@ describe('data sufficiency', () => {
   });
 
   it('is not sufficient for a window shorter than 14 days or meter-only data', async () => {
-    const p = await createPatient(db.db);
-    await createReadings(db.db, p.id, series(at('2026-03-19T08:00:00Z'), [100, 110], 60, 'meter'));
+    const p = await createPatient(api.db.db);
+    await createReadings(api.db.db, p.id, series(at('2026-03-19T08:00:00Z'), [100, 110], 60, 'meter'));
     const s = await stats(p.id, '?from=2026-03-13');
     expect(s.sufficiency.reasons).toEqual(['no_cgm_data', 'window_shorter_than_14_days']);
   });
@@ -212,7 +209,7 @@ describe('data sufficiency', () => {
 
 describe('episodes', () => {
   it('finds ≥ 15-minute runs beyond each threshold that end after ≥ 15 minutes back', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const trace = [
       ...repeat(100, 4),
       ...repeat(65, 4), // hypo A starts (20 min)
@@ -235,7 +232,7 @@ describe('episodes', () => {
       ...series(later, [65, 65]),
       ...series(new Date(later.getTime() + 40 * MIN), [65, 65, 100, 100, 100, 100]),
     );
-    await createReadings(db.db, p.id, rows);
+    await createReadings(api.db.db, p.id, rows);
     const s = await stats(p.id);
     expect(s.episodes.hypo).toEqual({ count: 2, minutes: 55, longestMinutes: 40 });
     expect(s.episodes.severeHypo).toEqual({ count: 1, minutes: 15, longestMinutes: 15 });
@@ -246,8 +243,8 @@ describe('episodes', () => {
 
 describe('days, contexts and the previous window', () => {
   it('counts readings per local day and describes each context', async () => {
-    const p = await createPatient(db.db, { timezone: 'America/Argentina/Buenos_Aires' });
-    await createReadings(db.db, p.id, [
+    const p = await createPatient(api.db.db, { timezone: 'America/Argentina/Buenos_Aires' });
+    await createReadings(api.db.db, p.id, [
       // 02:30 UTC on the 19th is still the 18th in Buenos Aires (UTC−3).
       { valueMgDl: 90, measuredAt: at('2026-03-19T02:30:00Z'), source: 'meter', context: 'fasting' },
       { valueMgDl: 110, measuredAt: at('2026-03-19T11:00:00Z'), source: 'meter', context: 'fasting' },
@@ -265,8 +262,8 @@ describe('days, contexts and the previous window', () => {
   });
 
   it('returns the same keys for the previous window of equal length', async () => {
-    const p = await createPatient(db.db);
-    await createReadings(db.db, p.id, [
+    const p = await createPatient(api.db.db);
+    await createReadings(api.db.db, p.id, [
       ...series(at('2026-03-01T12:00:00Z'), [250, 260], 60, 'meter'),
       ...series(at('2026-03-15T12:00:00Z'), [100], 60, 'meter'),
     ]);
@@ -283,26 +280,32 @@ describe('days, contexts and the previous window', () => {
 
 describe('window and timezone parameters', () => {
   it('honours a tz override for day boundaries and states it', async () => {
-    const p = await createPatient(db.db, { timezone: 'America/Argentina/Buenos_Aires' });
-    await createReadings(db.db, p.id, [{ valueMgDl: 100, measuredAt: at('2026-03-19T02:30:00Z'), source: 'meter' }]);
+    const p = await createPatient(api.db.db, { timezone: 'America/Argentina/Buenos_Aires' });
+    await createReadings(api.db.db, p.id, [
+      { valueMgDl: 100, measuredAt: at('2026-03-19T02:30:00Z'), source: 'meter' },
+    ]);
     const s = await stats(p.id, '?tz=Asia/Tokyo');
     expect(s.window.timezone).toBe('Asia/Tokyo');
     expect(s.readingsPerDay.days.find((d) => d.count === 1)?.date).toBe('2026-03-19');
   });
 
   it('refuses an unknown zone and a reversed window with 400 naming the field', async () => {
-    const p = await createPatient(db.db);
-    const bad = await app.inject({ method: 'GET', url: `/v1/patients/${p.id}/stats?tz=Mars/Olympus`, headers: staff });
+    const p = await createPatient(api.db.db);
+    const bad = await api.app.inject({
+      method: 'GET',
+      url: `/v1/patients/${p.id}/stats?tz=Mars/Olympus`,
+      headers: staff,
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors).toEqual({ 'querystring.tz': 'is not a known IANA time zone' });
-    const reversed = await app.inject({
+    const reversed = await api.app.inject({
       method: 'GET',
       url: `/v1/patients/${p.id}/stats?from=2026-03-10&to=2026-03-01`,
       headers: staff,
     });
     expect(reversed.statusCode).toBe(400);
     expect(Object.keys(reversed.json().errors)).toEqual(['querystring.to']);
-    const garbage = await app.inject({
+    const garbage = await api.app.inject({
       method: 'GET',
       url: `/v1/patients/${p.id}/stats?from=yesterday`,
       headers: staff,

@@ -3,20 +3,10 @@
  * page/perPage and total, clinicians only, every read audited.
  */
 import { and, eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  admin,
-  bearer,
-  buildTestApp,
-  clinician,
-  createTestDb,
-  patient,
-  type TokenFor,
-  tokenFor,
-} from '../../../test/build-test-app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { admin, bearer, clinician, patient, type TokenFor, tokenFor } from '../../../test/build-test-app.js';
 import { createPatient, createReadings, type ReadingInput } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { auditEvents } from '../../db/schema/index.js';
 import { ManualClock } from '../../lib/clock.js';
 import type { TriagePage } from './analytics.schema.js';
@@ -24,8 +14,6 @@ import type { TriagePage } from './analytics.schema.js';
 const NOW = new Date('2026-03-20T15:00:00Z');
 const DAY = 86_400_000;
 
-let db: DbHandle;
-let app: FastifyInstance;
 const ids: Record<string, number> = {};
 
 /** Four meter readings a day for `days` days ending `endDaysAgo` days before now, values in turn. */
@@ -44,15 +32,14 @@ function meter(values: readonly number[], days = 14, endDaysAgo = 0): ReadingInp
   return out;
 }
 
+const api = useTestApp({ clock: new ManualClock(NOW) });
+
 beforeAll(async () => {
-  db = await createTestDb();
-  app = await buildTestApp({ db, clock: new ManualClock(NOW) });
   const make = async (name: string, rows: ReadingInput[]) => {
-    const p = await createPatient(db.db, { name });
-    if (rows.length > 0) await createReadings(db.db, p.id, rows);
+    const p = await createPatient(api.db.db, { name });
+    if (rows.length > 0) await createReadings(api.db.db, p.id, rows);
     ids[name] = p.id;
   };
-  // 56 readings each: 4 below 54 (7 %) / 3 in 54–69 (5.4 % below 70, none below 54).
   await make('Good', meter([120, 130, 110, 150]));
   await make('Hypo', meter([45, ...Array(13).fill(120)]));
   await make('MildHypo', meter([60, ...Array(17).fill(120)]));
@@ -60,13 +47,13 @@ beforeAll(async () => {
   await make('Stale', meter([120], 4, 10));
   await make('Never', []);
 });
-afterAll(async () => {
-  await app.close();
-  await db.close();
-});
 
 async function triage(who: TokenFor, query = ''): Promise<{ status: number; body: TriagePage }> {
-  const res = await app.inject({ method: 'GET', url: `/v1/triage${query}`, headers: bearer(await tokenFor(app, who)) });
+  const res = await api.app.inject({
+    method: 'GET',
+    url: `/v1/triage${query}`,
+    headers: bearer(await tokenFor(api.app, who)),
+  });
   return { status: res.statusCode, body: res.json() };
 }
 
@@ -116,7 +103,7 @@ describe('triage', () => {
 
   it('audits each read with the count and the ids returned, never values', async () => {
     await triage(clinician(7), '?perPage=3');
-    const rows = await db.db
+    const rows = await api.db.db
       .select()
       .from(auditEvents)
       .where(and(eq(auditEvents.action, 'triage.read'), eq(auditEvents.actorId, 7)));

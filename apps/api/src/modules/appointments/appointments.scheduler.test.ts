@@ -4,12 +4,11 @@
  * two instances ticking at once apply a boundary once.
  */
 import { and, eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { patientToken, staffToken } from '../../../test/access-matrix/consultations.js';
-import { buildTestApp, createTestDb } from '../../../test/build-test-app.js';
+import { buildTestApp } from '../../../test/build-test-app.js';
 import { createPatient } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { auditEvents, queueRequests } from '../../db/schema/index.js';
 import { ManualClock } from '../../lib/clock.js';
 import { queueService } from './index.js';
@@ -23,21 +22,13 @@ const env = {
 };
 // Thursday 2026-01-15, 07:00 in Buenos Aires (UTC−3).
 const clock = new ManualClock('2026-01-15T10:00:00.000Z');
-let db: DbHandle;
-let app: FastifyInstance;
 
-beforeAll(async () => {
-  db = await createTestDb();
-  app = await buildTestApp({ db, clock, env });
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
-});
+const api = useTestApp({ clock, env });
 
 const at = (local: string) => clock.set(new Date(`${local}-03:00`));
-const status = async () => (await app.inject({ url: '/v1/queue', headers: await staffToken(app, db, 'admin') })).json();
-const tick = () => queueService(app).tick();
+const status = async () =>
+  (await api.app.inject({ url: '/v1/queue', headers: await staffToken(api.app, api.db, 'admin') })).json();
+const tick = () => queueService(api.app).tick();
 
 describe('queue schedule', () => {
   it('applies the latest boundary at start-up, then each opening and closing once', async () => {
@@ -46,7 +37,7 @@ describe('queue schedule', () => {
       open: false,
       schedule: { configured: true, withinHours: false, autoResetAt: '23:30' },
     });
-    const [row] = await db.db
+    const [row] = await api.db.db
       .select()
       .from(auditEvents)
       .where(and(eq(auditEvents.action, 'queue.update'), eq(auditEvents.actorRole, 'system')));
@@ -54,10 +45,10 @@ describe('queue schedule', () => {
 
     // An assistant opens early: no boundary has passed, so the scheduler leaves it open.
     at('2026-01-15T07:10:00');
-    await app.inject({
+    await api.app.inject({
       method: 'PATCH',
       url: '/v1/queue',
-      headers: await staffToken(app, db, 'assistant'),
+      headers: await staffToken(api.app, api.db, 'assistant'),
       payload: { open: true },
     });
     expect(await tick()).toEqual({ reset: false, scheduled: null });
@@ -65,24 +56,28 @@ describe('queue schedule', () => {
 
     at('2026-01-15T12:00:00');
     expect(await tick()).toEqual({ reset: false, scheduled: false });
-    const p = (await createPatient(db.db, { password: null })).id;
-    const refused = await app.inject({
+    const p = (await createPatient(api.db.db, { password: null })).id;
+    const refused = await api.app.inject({
       method: 'POST',
       url: '/v1/queue/requests',
-      headers: await patientToken(app, p),
+      headers: await patientToken(api.app, p),
     });
     expect(refused.json().code).toBe('queue_closed');
 
     at('2026-01-16T08:00:00');
     expect(await tick()).toEqual({ reset: true, scheduled: true });
     expect(await status()).toMatchObject({ open: true, schedule: { withinHours: true } });
-    const ok = await app.inject({ method: 'POST', url: '/v1/queue/requests', headers: await patientToken(app, p) });
+    const ok = await api.app.inject({
+      method: 'POST',
+      url: '/v1/queue/requests',
+      headers: await patientToken(api.app, p),
+    });
     expect(ok.statusCode, ok.body).toBe(201);
   });
 
   it('resets the day at the configured time, once, as the system', async () => {
     const before = await status();
-    const [pending] = await db.db.select().from(queueRequests).where(eq(queueRequests.state, 'pending'));
+    const [pending] = await api.db.db.select().from(queueRequests).where(eq(queueRequests.state, 'pending'));
     expect(pending).toBeDefined();
 
     at('2026-01-16T23:29:00');
@@ -91,12 +86,12 @@ describe('queue schedule', () => {
     expect((await tick()).reset).toBe(true);
     expect((await tick()).reset).toBe(false);
     expect(await status()).toMatchObject({ day: before.day + 1, active: 0 });
-    const [closed] = await db.db
+    const [closed] = await api.db.db
       .select()
       .from(queueRequests)
       .where(eq(queueRequests.id, pending?.id ?? 0));
     expect(closed?.state).toBe('closed');
-    const resets = await db.db
+    const resets = await api.db.db
       .select()
       .from(auditEvents)
       .where(and(eq(auditEvents.action, 'queue.reset'), eq(auditEvents.actorRole, 'system')));
@@ -104,7 +99,7 @@ describe('queue schedule', () => {
   });
 
   it('two instances stepping at the same boundary apply it once', async () => {
-    const other = await buildTestApp({ db, clock, env });
+    const other = await buildTestApp({ db: api.db, clock, env });
     try {
       const day = (await status()).day;
       at('2026-01-17T23:45:00');

@@ -4,8 +4,7 @@
  * stale_transition, and history and audit agree with what happened (security.md IV-8, BF-2).
  */
 import { asc, eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DETAILS,
   type FixtureState,
@@ -14,45 +13,39 @@ import {
   requestIn,
   staffToken,
 } from '../../../test/access-matrix/consultations.js';
-import { buildTestApp, createTestDb } from '../../../test/build-test-app.js';
-import type { DbHandle } from '../../db/client.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { auditEvents, queueRequests, queueRequestTransitions } from '../../db/schema/index.js';
 
-let db: DbHandle;
-let app: FastifyInstance;
-
-beforeAll(async () => {
-  db = await createTestDb();
-  app = await buildTestApp({ db });
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
-});
+const api = useTestApp();
 
 const STATES: FixtureState[] = ['pending', 'accepted', 'denied', 'created', 'resolved', 'cancelled', 'closed'];
 
 async function requestRow(id: number) {
-  const [row] = await db.db.select().from(queueRequests).where(eq(queueRequests.id, id));
+  const [row] = await api.db.db.select().from(queueRequests).where(eq(queueRequests.id, id));
   if (!row) throw new Error('request missing');
   return row;
 }
 // In insertion order, as the history route returns them (an unordered select may come back in any order).
 const transitionsOf = (id: number) =>
-  db.db
+  api.db.db
     .select()
     .from(queueRequestTransitions)
     .where(eq(queueRequestTransitions.requestId, id))
     .orderBy(asc(queueRequestTransitions.id));
 
 async function staffPost(url: string, role: 'clinician' | 'assistant' | 'admin' = 'clinician', payload?: object) {
-  return app.inject({ method: 'POST', url, headers: await staffToken(app, db, role), ...(payload ? { payload } : {}) });
-}
-async function patientPost(patientId: number, url: string, payload?: object) {
-  return app.inject({
+  return api.app.inject({
     method: 'POST',
     url,
-    headers: await patientToken(app, patientId),
+    headers: await staffToken(api.app, api.db, role),
+    ...(payload ? { payload } : {}),
+  });
+}
+async function patientPost(patientId: number, url: string, payload?: object) {
+  return api.app.inject({
+    method: 'POST',
+    url,
+    headers: await patientToken(api.app, patientId),
     ...(payload ? { payload } : {}),
   });
 }
@@ -67,7 +60,7 @@ describe('accept, deny and cancel from every state', () => {
     for (const [verb, to] of verbs) {
       const legal = from === 'pending';
       it(`${verb} from ${from}: ${legal ? `moves to ${to}` : '409 stale_transition, nothing changes'}`, async () => {
-        const f = await requestIn(app, db, from);
+        const f = await requestIn(api.app, api.db, from);
         const before = await requestRow(f.requestId);
         const url = `/v1/queue/requests/${f.requestId}/${verb}`;
         const res = verb === 'cancel' ? await patientPost(f.patientId, url) : await staffPost(url);
@@ -93,7 +86,7 @@ describe('treatment details (accepted → created) from every state', () => {
   for (const from of STATES) {
     const legal = from === 'accepted';
     it(`details from ${from}: ${legal ? 'moves to created' : '409 request_not_accepted'}`, async () => {
-      const f = await requestIn(app, db, from);
+      const f = await requestIn(api.app, api.db, from);
       const before = await requestRow(f.requestId);
       const res = await patientPost(f.patientId, '/v1/appointments', DETAILS);
       if (legal) {
@@ -110,21 +103,21 @@ describe('treatment details (accepted → created) from every state', () => {
 
 describe('resolution (created → resolved)', () => {
   it('the first resolution moves created to resolved', async () => {
-    const f = await requestIn(app, db, 'created');
+    const f = await requestIn(api.app, api.db, 'created');
     const res = await staffPost(`/v1/appointments/${f.appointmentId}/resolution`, 'clinician', RESOLUTION);
     expect(res.statusCode, res.body).toBe(201);
     expect((await requestRow(f.requestId)).state).toBe('resolved');
   });
 
   it('a resolved appointment takes only a correction (409 resolution_exists otherwise)', async () => {
-    const f = await requestIn(app, db, 'resolved');
+    const f = await requestIn(api.app, api.db, 'resolved');
     const res = await staffPost(`/v1/appointments/${f.appointmentId}/resolution`, 'clinician', RESOLUTION);
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('resolution_exists');
   });
 
   it('an appointment whose request a reset closed can still be answered; the request stays closed', async () => {
-    const f = await requestIn(app, db, 'closed');
+    const f = await requestIn(api.app, api.db, 'closed');
     const res = await staffPost(`/v1/appointments/${f.appointmentId}/resolution`, 'clinician', RESOLUTION);
     expect(res.statusCode, res.body).toBe(201);
     expect((await requestRow(f.requestId)).state).toBe('closed');
@@ -134,7 +127,7 @@ describe('resolution (created → resolved)', () => {
 describe('racing transitions', () => {
   it('two staff deciding the same request at once: one succeeds, the other gets 409 stale_transition', async () => {
     for (let round = 0; round < 5; round++) {
-      const f = await requestIn(app, db, 'pending');
+      const f = await requestIn(api.app, api.db, 'pending');
       const [a, b] = await Promise.all([
         staffPost(`/v1/queue/requests/${f.requestId}/accept`, 'clinician'),
         staffPost(`/v1/queue/requests/${f.requestId}/deny`, 'assistant'),
@@ -152,7 +145,7 @@ describe('racing transitions', () => {
   });
 
   it('eight concurrent accept/deny/cancel on one request: exactly one wins and the audit trail matches', async () => {
-    const f = await requestIn(app, db, 'pending');
+    const f = await requestIn(api.app, api.db, 'pending');
     const url = (verb: string) => `/v1/queue/requests/${f.requestId}/${verb}`;
     const results = await Promise.all([
       staffPost(url('accept'), 'clinician'),
@@ -171,7 +164,7 @@ describe('racing transitions', () => {
     expect(['accepted', 'denied', 'cancelled']).toContain(row.state);
     expect(row.version).toBe(2);
     const audits = (
-      await db.db
+      await api.db.db
         .select()
         .from(auditEvents)
         .where(eq(auditEvents.resourceId, String(f.requestId)))
@@ -184,7 +177,7 @@ describe('racing transitions', () => {
 
   it('an accept racing the day reset: either order ends closed, and the history shows the order', async () => {
     for (let round = 0; round < 3; round++) {
-      const f = await requestIn(app, db, 'pending');
+      const f = await requestIn(api.app, api.db, 'pending');
       const [accept, reset] = await Promise.all([
         staffPost(`/v1/queue/requests/${f.requestId}/accept`, 'clinician'),
         staffPost('/v1/queue/reset', 'admin'),
@@ -198,7 +191,7 @@ describe('racing transitions', () => {
   });
 
   it('a decision based on an old version is refused even while the state still matches', async () => {
-    const f = await requestIn(app, db, 'pending');
+    const f = await requestIn(api.app, api.db, 'pending');
     const res = await staffPost(`/v1/queue/requests/${f.requestId}/accept`, 'clinician', { expectedVersion: 7 });
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('stale_transition');
@@ -207,14 +200,14 @@ describe('racing transitions', () => {
   });
 
   it('a patient sending details twice at once creates one appointment', async () => {
-    const f = await requestIn(app, db, 'accepted');
+    const f = await requestIn(api.app, api.db, 'accepted');
     const results = await Promise.all([1, 2, 3].map(() => patientPost(f.patientId, '/v1/appointments', DETAILS)));
     expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409, 409]);
     expect((await requestRow(f.requestId)).state).toBe('created');
   });
 
   it('the decision records who decided and why, in the request and its history', async () => {
-    const f = await requestIn(app, db, 'pending');
+    const f = await requestIn(api.app, api.db, 'pending');
     const res = await staffPost(`/v1/queue/requests/${f.requestId}/deny`, 'assistant', { reason: 'Agenda completa' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({

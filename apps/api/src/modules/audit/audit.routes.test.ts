@@ -4,35 +4,24 @@
  * reading the trail itself writes.
  */
 import { desc, eq, sql } from 'drizzle-orm';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  admin,
-  bearer,
-  buildTestApp,
-  clinician,
-  createTestDb,
-  patient,
-  type TokenFor,
-  tokenFor,
-} from '../../../test/build-test-app.js';
-import type { DbHandle } from '../../db/client.js';
+import type { LightMyRequestResponse } from 'fastify';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { admin, bearer, clinician, patient, type TokenFor, tokenFor } from '../../../test/build-test-app.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { auditEvents } from '../../db/schema/index.js';
 import { ManualClock } from '../../lib/clock.js';
 import { encodeCursor } from '../../lib/cursor.js';
 import { CSV_COLUMNS } from './audit.schema.js';
 import type { AuditEntry } from './audit.service.js';
 
-let db: DbHandle;
-let app: FastifyInstance;
 const clock = new ManualClock('2026-01-10T00:00:00.000Z');
 const T0 = Date.parse('2026-01-10T00:00:00.000Z');
 const HOUR = 3_600_000;
 const seeded: Record<string, number> = {};
 
-const auth = async (who: TokenFor) => bearer(await tokenFor(app, who));
+const auth = async (who: TokenFor) => bearer(await tokenFor(api.app, who));
 const get = async (url: string, who: TokenFor | null = admin(), headers: Record<string, string> = {}) =>
-  app.inject({ method: 'GET', url, headers: { ...(who ? await auth(who) : {}), ...headers } });
+  api.app.inject({ method: 'GET', url, headers: { ...(who ? await auth(who) : {}), ...headers } });
 
 type Event = { id: number; actor: { id: number | null; role: string }; patientId: number | null; action: string };
 
@@ -43,7 +32,7 @@ function ids(res: LightMyRequestResponse): number[] {
 /** The audit row a request wrote about itself, found by its request id. */
 async function rowOf(res: LightMyRequestResponse) {
   const requestId = String(res.headers['x-request-id']);
-  return db.db.select().from(auditEvents).where(eq(auditEvents.requestId, requestId));
+  return api.db.db.select().from(auditEvents).where(eq(auditEvents.requestId, requestId));
 }
 
 /** RFC 4180: quoted fields may hold commas, doubled quotes and newlines. */
@@ -62,7 +51,7 @@ function parseCsv(text: string): string[][] {
 
 async function seed(name: string, at: number, entry: Partial<AuditEntry>): Promise<void> {
   clock.set(new Date(at));
-  await app.audit.record(app.db.db, {
+  await api.app.audit.record(api.app.db.db, {
     actor: { id: 101, role: 'clinician' },
     action: 'readings.read',
     resourceType: 'readings',
@@ -73,26 +62,22 @@ async function seed(name: string, at: number, entry: Partial<AuditEntry>): Promi
     details: { returned: 1, label: 'commas, "quotes"\nand a newline' },
     ...entry,
   });
-  const [row] = await db.db
+  const [row] = await api.db.db
     .select()
     .from(auditEvents)
     .where(eq(auditEvents.requestId, `seed-${name}`));
   seeded[name] = row?.id ?? 0;
 }
 
+const api = useTestApp({ clock });
+
 beforeAll(async () => {
-  db = await createTestDb();
-  app = await buildTestApp({ db, clock });
   await seed('a', T0, { patientId: 9001 });
   await seed('b', T0 + HOUR, { actor: { id: 102, role: 'clinician' }, patientId: 9002, action: 'appointments.read' });
   await seed('c', T0 + 2 * HOUR, { patientId: 9002, outcome: 'denied' });
   await seed('d', T0 + 3 * HOUR, { actor: { id: 103, role: 'admin' }, patientId: 9001, action: 'patients.update' });
   for (let i = 0; i < 7; i++) await seed(`p${i}`, T0 + 4 * HOUR + i, { resourceType: 'pagination_probe' });
   clock.set('2026-01-15T12:00:00.000Z');
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
 });
 
 const ROUTES = ['/v1/audit-events', '/v1/audit-events/export?format=csv', '/v1/audit-events/verify'];
@@ -142,7 +127,7 @@ describe('who may read the trail', () => {
   it('lets HEAD and method-override tricks through for nobody but an admin', async () => {
     const url = '/v1/audit-events';
     const head = async (who: TokenFor | null) =>
-      app.inject({ method: 'HEAD', url, headers: who ? await auth(who) : {} });
+      api.app.inject({ method: 'HEAD', url, headers: who ? await auth(who) : {} });
     expect((await head(null)).statusCode).toBe(401);
     expect((await head(patient())).statusCode).toBe(401);
     const denied = await head(clinician(2));
@@ -153,13 +138,13 @@ describe('who may read the trail', () => {
       for (const override of ['GET', 'HEAD', 'OPTIONS']) {
         const headers = { 'x-http-method-override': override, 'x-method-override': override };
         for (const who of [patient(), clinician(2)]) {
-          const res = await app.inject({ method, url, headers: { ...(await auth(who)), ...headers } });
+          const res = await api.app.inject({ method, url, headers: { ...(await auth(who)), ...headers } });
           expect(res.statusCode, `${method} overridden to ${override}`).toBeGreaterThanOrEqual(400);
           expect(res.body).not.toContain('"data"');
         }
       }
     }
-    const preflight = await app.inject({ method: 'OPTIONS', url, headers: await auth(patient()) });
+    const preflight = await api.app.inject({ method: 'OPTIONS', url, headers: await auth(patient()) });
     expect(preflight.statusCode).not.toBe(200);
     expect(preflight.body).not.toContain('"data"');
   });
@@ -236,7 +221,7 @@ describe('GET /v1/audit-events', () => {
   });
 
   it('walks the whole trail with limit=2 exactly once, though each page appends a row', async () => {
-    const before = (await db.db.select({ id: auditEvents.id }).from(auditEvents).orderBy(desc(auditEvents.id))).map(
+    const before = (await api.db.db.select({ id: auditEvents.id }).from(auditEvents).orderBy(desc(auditEvents.id))).map(
       (r) => r.id,
     );
     const seen: number[] = [];
@@ -279,7 +264,7 @@ describe('GET /v1/audit-events/export', () => {
     expect(res.headers['content-disposition']).toMatch(/^attachment; filename="audit-events-.+\.csv"$/);
     const [header, ...rows] = parseCsv(res.body);
     expect(header).toEqual([...CSV_COLUMNS]);
-    const all = await db.db.select().from(auditEvents).orderBy(auditEvents.id);
+    const all = await api.db.db.select().from(auditEvents).orderBy(auditEvents.id);
     // The export's own audit row is written before streaming, so it is included.
     expect(rows).toHaveLength(all.length);
     expect(rows.map((r) => Number(r[0]))).toEqual(all.map((r) => r.id));
@@ -297,7 +282,7 @@ describe('GET /v1/audit-events/export', () => {
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.headers['content-disposition']).toMatch(/\.json"$/);
     const body = JSON.parse(res.body) as Event[];
-    const all = await db.db.select({ id: auditEvents.id }).from(auditEvents).orderBy(auditEvents.id);
+    const all = await api.db.db.select({ id: auditEvents.id }).from(auditEvents).orderBy(auditEvents.id);
     expect(body.map((e) => e.id)).toEqual(all.map((r) => r.id));
   });
 
@@ -360,7 +345,7 @@ describe('GET /v1/audit-events/verify', () => {
   });
 
   it('reports ok on clean data, counting every row', async () => {
-    const count = await db.db.$count(auditEvents);
+    const count = await api.db.db.$count(auditEvents);
     const res = await get('/v1/audit-events/verify');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
@@ -373,7 +358,7 @@ describe('GET /v1/audit-events/verify', () => {
   });
 
   it('reports the first broken link after tampering, and audits the failure', async () => {
-    await db.db.transaction(async (tx) => {
+    await api.db.db.transaction(async (tx) => {
       await tx.execute(sql`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete`);
       await tx.execute(sql`UPDATE audit_events SET patient_id = 9003 WHERE id = ${seeded.c}`);
       await tx.execute(sql`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete`);

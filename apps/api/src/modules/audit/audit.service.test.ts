@@ -4,15 +4,14 @@
  * writers (real row locks on PostgreSQL) all land with every chain still verifying.
  */
 import { count, eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDb } from '../../../test/build-test-app.js';
-import type { DbHandle } from '../../db/client.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { untilBlocked, watchCalls } from '../../../test/lock-probe.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { auditChainHeads, auditEvents } from '../../db/schema/index.js';
 import { ManualClock } from '../../lib/clock.js';
 import { GENESIS_HASH, linkHash } from './audit.chain.js';
 import { type AuditEntry, AuditService } from './audit.service.js';
 
-let db: DbHandle;
 const clock = new ManualClock('2026-02-01T08:30:00.000Z');
 
 const entry = (over: Partial<AuditEntry> = {}): AuditEntry => ({
@@ -30,12 +29,12 @@ const entry = (over: Partial<AuditEntry> = {}): AuditEntry => ({
 });
 
 async function rowCount(): Promise<number> {
-  const [row] = await db.db.select({ n: count() }).from(auditEvents);
+  const [row] = await api.db.db.select({ n: count() }).from(auditEvents);
   return row?.n ?? -1;
 }
 
 async function headSeqTotal(): Promise<number> {
-  const [row] = await db.db
+  const [row] = await api.db.db
     .select({ n: sql<string>`coalesce(sum(${auditChainHeads.lastSeq}), 0)` })
     .from(auditChainHeads);
   return Number(row?.n);
@@ -43,7 +42,7 @@ async function headSeqTotal(): Promise<number> {
 
 async function clear(): Promise<void> {
   // Only possible with the append-only triggers off; done between tests of this file alone.
-  await db.db.transaction(async (tx) => {
+  await api.db.db.transaction(async (tx) => {
     await tx.execute(sql`ALTER TABLE audit_events DISABLE TRIGGER USER`);
     await tx.execute(sql`DELETE FROM audit_events`);
     await tx.execute(sql`ALTER TABLE audit_events ENABLE TRIGGER USER`);
@@ -51,19 +50,14 @@ async function clear(): Promise<void> {
   });
 }
 
-beforeAll(async () => {
-  db = await createTestDb();
-});
-afterAll(async () => {
-  await db.close();
-});
+const api = useTestApp({ app: false });
 beforeEach(clear);
 
 describe('record', () => {
   it('leaves no row, and no advanced head, when the transaction rolls back', async () => {
-    const audit = new AuditService(db.db, clock, 16);
+    const audit = new AuditService(api.db.db, clock, 16);
     await expect(
-      db.db.transaction(async (tx) => {
+      api.db.db.transaction(async (tx) => {
         await audit.record(tx, entry());
         await audit.record(tx, entry({ action: 'readings.export' }));
         throw new Error('the change failed');
@@ -74,11 +68,11 @@ describe('record', () => {
   });
 
   it('leaves exactly one row with the entry fields when the transaction commits', async () => {
-    const audit = new AuditService(db.db, clock, 16);
-    await db.db.transaction(async (tx) => {
+    const audit = new AuditService(api.db.db, clock, 16);
+    await api.db.db.transaction(async (tx) => {
       await audit.record(tx, entry());
     });
-    const rows = await db.db.select().from(auditEvents);
+    const rows = await api.db.db.select().from(auditEvents);
     expect(rows).toHaveLength(1);
     const row = rows[0];
     if (!row) throw new Error('no row');
@@ -100,20 +94,20 @@ describe('record', () => {
     });
     expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(row.hash).toBe(linkHash(row));
-    const [head] = await db.db.select().from(auditChainHeads).where(eq(auditChainHeads.shard, row.chainShard));
+    const [head] = await api.db.db.select().from(auditChainHeads).where(eq(auditChainHeads.shard, row.chainShard));
     expect(head).toEqual({ shard: row.chainShard, lastSeq: 1, lastHash: row.hash });
   });
 
   it('stores nulls for an anonymous entry without origin, and truncates a huge user agent', async () => {
-    const audit = new AuditService(db.db, clock, 4);
-    await audit.record(db.db, {
+    const audit = new AuditService(api.db.db, clock, 4);
+    await audit.record(api.db.db, {
       actor: { id: null, role: 'anonymous' },
       action: 'auth.login',
       resourceType: 'session',
       outcome: 'failure',
       userAgent: 'x'.repeat(5000),
     });
-    const [row] = await db.db.select().from(auditEvents);
+    const [row] = await api.db.db.select().from(auditEvents);
     expect(row).toMatchObject({ actorId: null, resourceId: null, patientId: null, ip: null, requestId: null });
     expect(row?.userAgent).toHaveLength(512);
     expect(row?.details).toEqual({});
@@ -121,13 +115,13 @@ describe('record', () => {
   });
 
   it('puts every record of one transaction on one shard with consecutive seqs', async () => {
-    const audit = new AuditService(db.db, clock, 256);
+    const audit = new AuditService(api.db.db, clock, 256);
     for (let t = 0; t < 3; t++) {
-      await db.db.transaction(async (tx) => {
+      await api.db.db.transaction(async (tx) => {
         for (let i = 0; i < 5; i++) await audit.record(tx, entry({ resourceId: `${t}-${i}` }));
       });
     }
-    const rows = await db.db.select().from(auditEvents).orderBy(auditEvents.id);
+    const rows = await api.db.db.select().from(auditEvents).orderBy(auditEvents.id);
     expect(rows).toHaveLength(15);
     for (let t = 0; t < 3; t++) {
       const group = rows.filter((r) => r.resourceId?.startsWith(`${t}-`));
@@ -142,8 +136,8 @@ describe('record', () => {
 
   it('keeps nested (savepoint) transactions on the outer transaction shard', async () => {
     // With 256 shards, five independent draws landing on one shard by chance is ~1e-12.
-    const audit = new AuditService(db.db, clock, 256);
-    await db.db.transaction(async (tx) => {
+    const audit = new AuditService(api.db.db, clock, 256);
+    await api.db.db.transaction(async (tx) => {
       await audit.record(tx, entry({ resourceId: 'outer' }));
       for (let i = 0; i < 4; i++) {
         await tx.transaction(async (inner) => {
@@ -151,15 +145,15 @@ describe('record', () => {
         });
       }
     });
-    const rows = await db.db.select().from(auditEvents);
+    const rows = await api.db.db.select().from(auditEvents);
     expect(rows).toHaveLength(5);
     expect(new Set(rows.map((r) => r.chainShard)).size).toBe(1);
     expect((await audit.verify()).ok).toBe(true);
   });
 
   it('drops the rows of a rolled-back savepoint and keeps the chain whole', async () => {
-    const audit = new AuditService(db.db, clock, 2);
-    await db.db.transaction(async (tx) => {
+    const audit = new AuditService(api.db.db, clock, 2);
+    await api.db.db.transaction(async (tx) => {
       await audit.record(tx, entry({ resourceId: 'kept-1' }));
       await expect(
         tx.transaction(async (inner) => {
@@ -169,7 +163,7 @@ describe('record', () => {
       ).rejects.toThrow('savepoint fails');
       await audit.record(tx, entry({ resourceId: 'kept-2' }));
     });
-    const rows = await db.db.select().from(auditEvents).orderBy(auditEvents.chainSeq);
+    const rows = await api.db.db.select().from(auditEvents).orderBy(auditEvents.chainSeq);
     expect(rows.map((r) => [r.resourceId, r.chainSeq])).toEqual([
       ['kept-1', 1],
       ['kept-2', 2],
@@ -178,9 +172,9 @@ describe('record', () => {
   });
 
   it('stores details as jsonb returns them, so Dates and undefined do not break the chain', async () => {
-    const audit = new AuditService(db.db, clock, 1);
-    await audit.record(db.db, entry({ details: { at: new Date('2026-01-01T00:00:00Z'), gone: undefined, n: 2 } }));
-    const [row] = await db.db.select().from(auditEvents);
+    const audit = new AuditService(api.db.db, clock, 1);
+    await audit.record(api.db.db, entry({ details: { at: new Date('2026-01-01T00:00:00Z'), gone: undefined, n: 2 } }));
+    const [row] = await api.db.db.select().from(auditEvents);
     expect(row?.details).toEqual({ at: '2026-01-01T00:00:00.000Z', n: 2 });
     expect(await audit.verify()).toMatchObject({ ok: true, checkedRows: 1 });
   });
@@ -196,22 +190,27 @@ describe('details without PHI', () => {
     { deep: [[{ dni: '12345678' }]] },
   ];
   it.each(refused)('refuses %j and writes nothing', async (details) => {
-    const audit = new AuditService(db.db, clock, 4);
-    await expect(audit.record(db.db, entry({ details }))).rejects.toThrow(/sensitive values/);
+    const audit = new AuditService(api.db.db, clock, 4);
+    await expect(audit.record(api.db.db, entry({ details }))).rejects.toThrow(/sensitive values/);
     expect(await rowCount()).toBe(0);
     expect(await headSeqTotal()).toBe(0);
   });
 
   it('accepts ids, counts and field names (names may be listed as values)', async () => {
-    const audit = new AuditService(db.db, clock, 4);
-    await audit.record(db.db, entry({ details: { readingIds: [1, 2], count: 2, changedFields: ['email', 'name'] } }));
+    const audit = new AuditService(api.db.db, clock, 4);
+    await audit.record(
+      api.db.db,
+      entry({ details: { readingIds: [1, 2], count: 2, changedFields: ['email', 'name'] } }),
+    );
     expect(await rowCount()).toBe(1);
   });
 });
 
 describe('concurrent writers', () => {
   it('holds a head until commit: a second writer of that shard waits, then links after it', async () => {
-    const audit = new AuditService(db.db, clock, 1);
+    // The second writer opens its transaction through `watched`: on PGlite, reaching it is the barrier.
+    const { watched, issued } = watchCalls(api.db.db, 'transaction');
+    const audit = new AuditService(watched, clock, 1);
     const order: string[] = [];
     let release = () => {};
     const gate = new Promise<void>((r) => {
@@ -221,20 +220,20 @@ describe('concurrent writers', () => {
     const firstRecorded = new Promise<void>((r) => {
       recorded = r;
     });
-    const first = db.db.transaction(async (tx) => {
+    const first = api.db.db.transaction(async (tx) => {
       await audit.record(tx, entry({ resourceId: 'first' }));
       recorded();
       await gate;
       order.push('first commits');
     });
     await firstRecorded;
-    const second = audit.record(db.db, entry({ resourceId: 'second' })).then(() => order.push('second done'));
-    await new Promise((r) => setTimeout(r, 150));
+    const second = audit.record(api.db.db, entry({ resourceId: 'second' })).then(() => order.push('second done'));
+    await untilBlocked(api.db, issued);
     order.push('released');
     release();
     await Promise.all([first, second]);
     expect(order).toEqual(['released', 'first commits', 'second done']);
-    const rows = await db.db.select().from(auditEvents).orderBy(auditEvents.chainSeq);
+    const rows = await api.db.db.select().from(auditEvents).orderBy(auditEvents.chainSeq);
     expect(rows.map((r) => [r.resourceId, r.chainSeq])).toEqual([
       ['first', 1],
       ['second', 2],
@@ -243,9 +242,9 @@ describe('concurrent writers', () => {
   });
 
   it('lands 200 concurrent single-record transactions and every chain verifies', async () => {
-    const audit = new AuditService(db.db, clock, 4);
+    const audit = new AuditService(api.db.db, clock, 4);
     await Promise.all(
-      Array.from({ length: 200 }, (_, i) => audit.record(db.db, entry({ resourceId: i, requestId: `c-${i}` }))),
+      Array.from({ length: 200 }, (_, i) => audit.record(api.db.db, entry({ resourceId: i, requestId: `c-${i}` }))),
     );
     expect(await rowCount()).toBe(200);
     const result = await audit.verify();
@@ -254,10 +253,10 @@ describe('concurrent writers', () => {
   });
 
   it('lands concurrent multi-record transactions, drops the rolled-back ones, and verifies', async () => {
-    const audit = new AuditService(db.db, clock, 3);
+    const audit = new AuditService(api.db.db, clock, 3);
     const outcomes = await Promise.allSettled(
       Array.from({ length: 60 }, (_, i) =>
-        db.db.transaction(async (tx) => {
+        api.db.db.transaction(async (tx) => {
           for (let k = 0; k < 3; k++) {
             await audit.record(tx, entry({ resourceId: `${i}.${k}` }));
             await new Promise((r) => setTimeout(r, 1));
@@ -269,7 +268,7 @@ describe('concurrent writers', () => {
     expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(15);
     for (const o of outcomes) if (o.status === 'rejected') expect(String(o.reason)).toMatch(/abort/);
     expect(await rowCount()).toBe(45 * 3);
-    const rows = await db.db.select().from(auditEvents);
+    const rows = await api.db.db.select().from(auditEvents);
     const shardsPerTx = new Map<string, Set<number>>();
     for (const r of rows) {
       const tx = r.resourceId?.split('.')[0] ?? '';

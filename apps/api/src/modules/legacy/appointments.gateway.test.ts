@@ -7,17 +7,15 @@
 import { and, asc, desc, eq } from 'drizzle-orm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestApp, createTestDb, tokenFor } from '../../../test/build-test-app.js';
+import { tokenFor } from '../../../test/build-test-app.js';
 import { createPatient, createStaff } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { appointments, auditEvents, queueRequests, queueRequestTransitions } from '../../db/schema/index.js';
 import { createMemoryMailer } from '../notifications/mailer.js';
 import backofficeAppointmentsRoutes from './backoffice.appointments.routes.js';
 import gatewayAppointmentsRoutes from './gateway.appointments.routes.js';
 import { buildLegacyApp } from './legacy.app.js';
 
-let db: DbHandle;
-let main: FastifyInstance;
 let gw: FastifyInstance;
 let bo: FastifyInstance;
 let staffAuth: { authorization: string };
@@ -37,19 +35,17 @@ const FORM = {
   another_treatment: '',
 };
 
+const api = useTestApp({ mailer: createMemoryMailer() });
+
 beforeAll(async () => {
-  db = await createTestDb();
-  main = await buildTestApp({ db, mailer: createMemoryMailer() });
-  gw = await buildLegacyApp(main, 'gateway', gatewayAppointmentsRoutes);
-  bo = await buildLegacyApp(main, 'backoffice', backofficeAppointmentsRoutes);
-  const admin = await createStaff(db.db, { roles: ['admin', 'clinician', 'assistant'] });
+  gw = await buildLegacyApp(api.app, 'gateway', gatewayAppointmentsRoutes);
+  bo = await buildLegacyApp(api.app, 'backoffice', backofficeAppointmentsRoutes);
+  const admin = await createStaff(api.db.db, { roles: ['admin', 'clinician', 'assistant'] });
   staffAuth = await bearer({ kind: 'staff', id: admin.id, roles: ['admin', 'clinician', 'assistant'] });
 });
 afterAll(async () => {
   await gw.close();
   await bo.close();
-  await main.close();
-  await db.close();
 });
 beforeEach(async () => {
   // Each test starts a fresh queue day, open, with room.
@@ -70,11 +66,11 @@ async function setQueue({ open, size }: { open?: boolean; size?: number }) {
 }
 
 async function bearer(who: Parameters<typeof tokenFor>[1]) {
-  return { authorization: `Bearer ${await tokenFor(main, who)}` };
+  return { authorization: `Bearer ${await tokenFor(api.app, who)}` };
 }
 
 async function newPatient() {
-  const p = await createPatient(db.db);
+  const p = await createPatient(api.db.db);
   return { id: p.id, auth: await bearer({ kind: 'patient', id: p.id, roles: ['patient'] }) };
 }
 
@@ -92,15 +88,15 @@ const accept = (placement: number) =>
   bo.inject({ method: 'PUT', url: `/appointments/accept/${placement}`, headers: staffAuth });
 
 const currentRequests = (patientId: number) =>
-  db.db.select().from(queueRequests).where(eq(queueRequests.patientId, patientId)).orderBy(asc(queueRequests.id));
+  api.db.db.select().from(queueRequests).where(eq(queueRequests.patientId, patientId)).orderBy(asc(queueRequests.id));
 const transitionsOf = (requestId: number) =>
-  db.db
+  api.db.db
     .select()
     .from(queueRequestTransitions)
     .where(eq(queueRequestTransitions.requestId, requestId))
     .orderBy(asc(queueRequestTransitions.id));
 const auditOf = (patientId: number, action: string) =>
-  db.db
+  api.db.db
     .select()
     .from(auditEvents)
     .where(and(eq(auditEvents.patientId, patientId), eq(auditEvents.action, action)))
@@ -183,7 +179,7 @@ describe('gateway appointment form', () => {
     const p = await newPatient();
     expect((await submit(p)).statusCode).toBe(201);
     expectDetail(await create(p), 409, "Appointment wasn't accepted yet");
-    expect(await db.db.select().from(appointments).where(eq(appointments.patientId, p.id))).toEqual([]);
+    expect(await api.db.db.select().from(appointments).where(eq(appointments.patientId, p.id))).toEqual([]);
     const [audit] = await auditOf(p.id, 'appointments.create');
     expect(audit).toMatchObject({ outcome: 'failure', details: { reason: 'request_not_accepted' } });
   });
@@ -210,7 +206,7 @@ describe('gateway appointment form', () => {
         { loc: ['body', 'other_motive'], msg: 'is required when the motive includes OTRO', type: 'value_error' },
       ],
     });
-    expect(await db.db.select().from(appointments).where(eq(appointments.patientId, p.id))).toEqual([]);
+    expect(await api.db.db.select().from(appointments).where(eq(appointments.patientId, p.id))).toEqual([]);
     expect((await get(p, '/appointments/state')).json()).toBe('ACCEPTED');
   });
 
@@ -237,7 +233,7 @@ describe('gateway appointment form', () => {
       other_motive: 'viaje',
       another_treatment: null,
     });
-    const [stored] = await db.db.select().from(appointments).where(eq(appointments.id, body.appointment_id));
+    const [stored] = await api.db.db.select().from(appointments).where(eq(appointments.id, body.appointment_id));
     expect(stored).toMatchObject({
       patientId: p.id,
       glucoseObjectiveMgDl: 110,
@@ -293,7 +289,7 @@ describe('gateway resolutions', () => {
     expect(own.json()).toMatchObject({ appointment_id: id, change_basal_time: '21:30', change_fast_type: '' });
     expectDetail(await get(other, `/appointments/${id}/resolution`), 404, 'Resolution not found');
     expectDetail(await get(other, '/appointments/99999999/resolution'), 404, 'Resolution not found');
-    const [denied] = await db.db
+    const [denied] = await api.db.db
       .select()
       .from(auditEvents)
       .where(and(eq(auditEvents.action, 'appointments.resolution.read'), eq(auditEvents.actorId, other.id)))

@@ -7,9 +7,9 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, createTestDb, type TokenFor, tokenFor } from '../../../test/build-test-app.js';
+import { bearer, type TokenFor, tokenFor } from '../../../test/build-test-app.js';
 import { createPatient, createStaff, DEFAULT_PASSWORD } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { auditEvents, credentials, patients, sessions, staff } from '../../db/schema/index.js';
 import { verifyPassword } from '../auth/auth.passwords.js';
 import { createMemoryMailer } from '../notifications/mailer.js';
@@ -17,8 +17,6 @@ import { RECOVER_ANSWER } from './backoffice.users.routes.js';
 import { buildLegacyApp } from './legacy.app.js';
 import backofficeRoutes from './legacy.backoffice.js';
 
-let db: DbHandle;
-let main: FastifyInstance;
 let bo: FastifyInstance;
 const mailer = createMemoryMailer();
 
@@ -27,34 +25,17 @@ const legacyAdmin: TokenFor = { kind: 'staff', id: 9001, roles: ['admin', 'clini
 const clinician: TokenFor = { kind: 'staff', id: 9002, roles: ['clinician'] };
 const assistant: TokenFor = { kind: 'staff', id: 9003, roles: ['assistant'] };
 
+const api = useTestApp({ mailer });
+
 beforeAll(async () => {
-  db = await createTestDb();
-  main = await buildTestApp({ db, mailer });
-  bo = await buildLegacyApp(main, 'backoffice', backofficeRoutes);
+  bo = await buildLegacyApp(api.app, 'backoffice', backofficeRoutes);
 });
 afterAll(async () => {
   await bo?.close();
-  await main?.close();
-  await db?.close();
 });
 
 let n = 0;
 const unique = () => `${process.pid % 1000}${++n}${Date.now() % 100000}`;
-
-async function call(
-  method: 'GET' | 'POST' | 'PATCH' | 'PUT',
-  url: string,
-  who: TokenFor | string | null,
-  payload?: unknown,
-) {
-  const token = who === null ? null : typeof who === 'string' ? who : await tokenFor(main, who);
-  return bo.inject({
-    method,
-    url,
-    headers: token ? bearer(token) : {},
-    ...(payload === undefined ? {} : { payload: payload as object }),
-  });
-}
 
 function signUp(overrides: Record<string, unknown> = {}) {
   const u = unique();
@@ -72,7 +53,7 @@ function signUp(overrides: Record<string, unknown> = {}) {
 }
 
 async function auditOf(action: string, resourceId?: number) {
-  return db.db
+  return api.db.db
     .select()
     .from(auditEvents)
     .where(
@@ -83,15 +64,16 @@ async function auditOf(action: string, resourceId?: number) {
     .orderBy(auditEvents.id);
 }
 
-const countPatients = async () => (await db.db.select({ n: sql<number>`count(*)::int` }).from(patients))[0]?.n;
-const countCredentials = async () => (await db.db.select({ n: sql<number>`count(*)::int` }).from(credentials))[0]?.n;
+const countPatients = async () => (await api.db.db.select({ n: sql<number>`count(*)::int` }).from(patients))[0]?.n;
+const countCredentials = async () =>
+  (await api.db.db.select({ n: sql<number>`count(*)::int` }).from(credentials))[0]?.n;
 
 describe('GET /users/', () => {
   it('lists every patient by user_id with the legacy fields, both slash forms, audited as one read', async () => {
-    const a = await createPatient(db.db, { hospitalAccount: `HA-${unique()}` });
-    const b = await createPatient(db.db, { blocked: true });
+    const a = await createPatient(api.db.db, { hospitalAccount: `HA-${unique()}` });
+    const b = await createPatient(api.db.db, { blocked: true });
     for (const url of ['/users/', '/users']) {
-      const reply = await call('GET', url, assistant);
+      const reply = await api.callOn(bo, assistant, 'GET', url);
       expect(reply.statusCode, reply.body).toBe(200);
       const list = reply.json() as { user_id: number; dni: string; blocked: boolean; hospital_account: string }[];
       const ids = list.map((u) => u.user_id);
@@ -105,11 +87,11 @@ describe('GET /users/', () => {
   });
 
   it('refuses a patient token (401) and no token (401 Not authenticated)', async () => {
-    const p = await createPatient(db.db);
-    const patientToken = await tokenFor(main, { kind: 'patient', id: p.id, roles: ['patient'] });
-    const withPatient = await call('GET', '/users/', patientToken);
+    const p = await createPatient(api.db.db);
+    const patientToken = await tokenFor(api.app, { kind: 'patient', id: p.id, roles: ['patient'] });
+    const withPatient = await api.callOn(bo, patientToken, 'GET', '/users/');
     expect(withPatient.statusCode).toBe(401);
-    const none = await call('GET', '/users/', null);
+    const none = await api.callOn(bo, null, 'GET', '/users/');
     expect(none.statusCode).toBe(401);
     expect(none.json()).toEqual({ detail: 'Not authenticated' });
   });
@@ -118,7 +100,7 @@ describe('GET /users/', () => {
 describe('POST /users/', () => {
   it('creates the patient and an argon2id credential in one go; counters ignored; audited', async () => {
     const body = signUp({ times_measured: 99, streak: 5, max_streak: 7, tidepool: 'tp_1234' });
-    const reply = await call('POST', '/users/', clinician, body);
+    const reply = await api.callOn(bo, clinician, 'POST', '/users/', body);
     expect(reply.statusCode, reply.body).toBe(201);
     const created = reply.json();
     expect(created).toMatchObject({
@@ -131,9 +113,9 @@ describe('POST /users/', () => {
       max_streak: 0,
       blocked: false,
     });
-    const [row] = await db.db.select().from(patients).where(eq(patients.id, created.user_id));
+    const [row] = await api.db.db.select().from(patients).where(eq(patients.id, created.user_id));
     expect(row).toMatchObject({ dni: body.dni, hospitalAccount: body.hospital_account, timesMeasured: 0 });
-    const [cred] = await db.db.select().from(credentials).where(eq(credentials.patientId, created.user_id));
+    const [cred] = await api.db.db.select().from(credentials).where(eq(credentials.patientId, created.user_id));
     expect(cred?.passwordAlgo).toBe('argon2id');
     expect(await verifyPassword(body.password, cred?.passwordHash as string, 'argon2id')).toBe(true);
     const [audit] = await auditOf('patients.create', created.user_id);
@@ -142,16 +124,16 @@ describe('POST /users/', () => {
   });
 
   it('creates an already blocked patient when asked, and "" hospital account means none', async () => {
-    const reply = await call('POST', '/users', legacyAdmin, signUp({ blocked: true, hospital_account: '' }));
+    const reply = await api.callOn(bo, legacyAdmin, 'POST', '/users', signUp({ blocked: true, hospital_account: '' }));
     expect(reply.statusCode, reply.body).toBe(201);
     expect(reply.json()).toMatchObject({ blocked: true, hospital_account: '' });
-    const [row] = await db.db.select().from(patients).where(eq(patients.id, reply.json().user_id));
+    const [row] = await api.db.db.select().from(patients).where(eq(patients.id, reply.json().user_id));
     expect(row).toMatchObject({ blocked: true, hospitalAccount: null });
   });
 
   it('answers 400 "already exists" for a duplicate DNI, e-mail or hospital account, writing nothing', async () => {
     const first = signUp();
-    expect((await call('POST', '/users/', legacyAdmin, first)).statusCode).toBe(201);
+    expect((await api.callOn(bo, legacyAdmin, 'POST', '/users/', first)).statusCode).toBe(201);
     const before = [await countPatients(), await countCredentials()];
     const clashes = [
       { dni: first.dni, label: 'DNI' },
@@ -159,7 +141,7 @@ describe('POST /users/', () => {
       { hospital_account: first.hospital_account, label: 'hospital account' },
     ];
     for (const { label, ...field } of clashes) {
-      const reply = await call('POST', '/users/', legacyAdmin, signUp(field));
+      const reply = await api.callOn(bo, legacyAdmin, 'POST', '/users/', signUp(field));
       expect(reply.statusCode, reply.body).toBe(400);
       expect(reply.json()).toEqual({ detail: `User with this ${label} already exists` });
     }
@@ -169,19 +151,19 @@ describe('POST /users/', () => {
   it('refuses a weak password with a 422 naming body.password, leaving no patient and no credential', async () => {
     const body = signUp({ password: 'short' });
     const before = [await countPatients(), await countCredentials()];
-    const reply = await call('POST', '/users/', legacyAdmin, body);
+    const reply = await api.callOn(bo, legacyAdmin, 'POST', '/users/', body);
     expect(reply.statusCode).toBe(422);
     const [issue] = reply.json().detail;
     expect(issue.loc).toEqual(['body', 'password']);
     expect(issue.msg).toMatch(/password must be at least \d+ characters/);
     expect([await countPatients(), await countCredentials()]).toEqual(before);
-    expect(await db.db.select().from(patients).where(eq(patients.dni, body.dni))).toEqual([]);
+    expect(await api.db.db.select().from(patients).where(eq(patients.dni, body.dni))).toEqual([]);
   });
 
   it('checks the token before the body (401, not 422) and answers schema failures in FastAPI form', async () => {
-    expect((await call('POST', '/users/', null, {})).statusCode).toBe(401);
+    expect((await api.callOn(bo, null, 'POST', '/users/', {})).statusCode).toBe(401);
     const { dni: _dni, ...noDni } = signUp();
-    const reply = await call('POST', '/users/', legacyAdmin, noDni);
+    const reply = await api.callOn(bo, legacyAdmin, 'POST', '/users/', noDni);
     expect(reply.statusCode).toBe(422);
     expect(reply.json().detail).toContainEqual({
       loc: ['body', 'dni'],
@@ -193,29 +175,29 @@ describe('POST /users/', () => {
 
 describe('GET and PATCH /users/user/{user_id}, POST /users/block/{user_id}', () => {
   it('reads one patient without user_id (blocked ones too), audited; unknown is 404 "User not found"', async () => {
-    const p = await createPatient(db.db, { blocked: true });
-    const reply = await call('GET', `/users/user/${p.id}`, clinician);
+    const p = await createPatient(api.db.db, { blocked: true });
+    const reply = await api.callOn(bo, clinician, 'GET', `/users/user/${p.id}`);
     expect(reply.statusCode, reply.body).toBe(200);
     expect(reply.json()).not.toHaveProperty('user_id');
     expect(reply.json()).toMatchObject({ dni: p.dni, blocked: true });
     const [audit] = await auditOf('patients.read', p.id);
     expect(audit).toMatchObject({ outcome: 'success', patientId: p.id, actorId: clinician.id });
-    const missing = await call('GET', '/users/user/99999999', clinician);
+    const missing = await api.callOn(bo, clinician, 'GET', '/users/user/99999999');
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual({ detail: 'User not found' });
   });
 
   it('PATCH updates the given fields only and answers the updated user; audited by field name', async () => {
-    const p = await createPatient(db.db, { hospitalAccount: `OLD-${unique()}` });
+    const p = await createPatient(api.db.db, { hospitalAccount: `OLD-${unique()}` });
     const account = `NEW-${unique()}`;
-    const reply = await call('PATCH', `/users/user/${p.id}`, clinician, {
+    const reply = await api.callOn(bo, clinician, 'PATCH', `/users/user/${p.id}`, {
       hospital_account: account,
       name: 'Ana María',
     });
     expect(reply.statusCode, reply.body).toBe(200);
     expect(reply.json()).toMatchObject({ hospital_account: account, name: 'Ana María', surname: p.surname });
     expect(reply.json()).not.toHaveProperty('user_id');
-    const [row] = await db.db.select().from(patients).where(eq(patients.id, p.id));
+    const [row] = await api.db.db.select().from(patients).where(eq(patients.id, p.id));
     expect(row).toMatchObject({ hospitalAccount: account, name: 'Ana María', email: p.email });
     const [audit] = await auditOf('patients.update', p.id);
     expect(audit?.details.changed).toEqual(expect.arrayContaining(['hospitalAccount', 'name']));
@@ -223,7 +205,7 @@ describe('GET and PATCH /users/user/{user_id}, POST /users/block/{user_id}', () 
     const empty = await bo.inject({
       method: 'PATCH',
       url: `/users/user/${p.id}`,
-      headers: { ...bearer(await tokenFor(main, clinician)), 'content-type': 'application/json' },
+      headers: { ...bearer(await tokenFor(api.app, clinician)), 'content-type': 'application/json' },
     });
     expect(empty.statusCode, empty.body).toBe(422);
     expect(empty.json().detail[0].loc).toEqual(['body']);
@@ -231,30 +213,30 @@ describe('GET and PATCH /users/user/{user_id}, POST /users/block/{user_id}', () 
   });
 
   it('PATCH to a taken e-mail is 400 "already exists" and changes nothing', async () => {
-    const p = await createPatient(db.db);
-    const other = await createPatient(db.db);
-    const reply = await call('PATCH', `/users/user/${p.id}`, clinician, { email: other.email, name: 'Nope' });
+    const p = await createPatient(api.db.db);
+    const other = await createPatient(api.db.db);
+    const reply = await api.callOn(bo, clinician, 'PATCH', `/users/user/${p.id}`, { email: other.email, name: 'Nope' });
     expect(reply.statusCode).toBe(400);
     expect(reply.json()).toEqual({ detail: 'User with this email already exists' });
-    const [row] = await db.db.select().from(patients).where(eq(patients.id, p.id));
+    const [row] = await api.db.db.select().from(patients).where(eq(patients.id, p.id));
     expect(row).toMatchObject({ email: p.email, name: p.name });
   });
 
   it('PATCH blocked: the front desk blocks (sessions revoked); a clinician gets 403 and nothing changes', async () => {
-    const p = await createPatient(db.db);
-    await tokenFor(main, { kind: 'patient', id: p.id, roles: ['patient'] });
-    const refused = await call('PATCH', `/users/user/${p.id}`, clinician, { blocked: true, name: 'Changed' });
+    const p = await createPatient(api.db.db);
+    await tokenFor(api.app, { kind: 'patient', id: p.id, roles: ['patient'] });
+    const refused = await api.callOn(bo, clinician, 'PATCH', `/users/user/${p.id}`, { blocked: true, name: 'Changed' });
     expect(refused.statusCode).toBe(403);
     expect(refused.json().detail).toMatch(/permission/i);
-    expect((await db.db.select().from(patients).where(eq(patients.id, p.id)))[0]).toMatchObject({
+    expect((await api.db.db.select().from(patients).where(eq(patients.id, p.id)))[0]).toMatchObject({
       blocked: false,
       name: p.name,
     });
 
-    const blocked = await call('PATCH', `/users/user/${p.id}`, assistant, { blocked: true });
+    const blocked = await api.callOn(bo, assistant, 'PATCH', `/users/user/${p.id}`, { blocked: true });
     expect(blocked.statusCode, blocked.body).toBe(200);
     expect(blocked.json().blocked).toBe(true);
-    const live = await db.db
+    const live = await api.db.db
       .select()
       .from(sessions)
       .where(and(eq(sessions.credentialId, p.credential.id), sql`${sessions.revokedAt} is null`));
@@ -263,22 +245,24 @@ describe('GET and PATCH /users/user/{user_id}, POST /users/block/{user_id}', () 
   });
 
   it('POST /users/block/{id} toggles the block (front desk only) and answers the user with user_id', async () => {
-    const p = await createPatient(db.db);
-    const on = await call('POST', `/users/block/${p.id}`, assistant);
+    const p = await createPatient(api.db.db);
+    const on = await api.callOn(bo, assistant, 'POST', `/users/block/${p.id}`);
     expect(on.statusCode, on.body).toBe(200);
     expect(on.json()).toMatchObject({ user_id: p.id, blocked: true });
-    const off = await call('POST', `/users/block/${p.id}`, legacyAdmin);
+    const off = await api.callOn(bo, legacyAdmin, 'POST', `/users/block/${p.id}`);
     expect(off.json()).toMatchObject({ user_id: p.id, blocked: false });
-    expect((await call('POST', `/users/block/${p.id}`, clinician)).statusCode).toBe(403);
-    expect((await call('POST', '/users/block/99999999', assistant)).json()).toEqual({ detail: 'User not found' });
-    expect((await db.db.select().from(patients).where(eq(patients.id, p.id)))[0]?.blocked).toBe(false);
+    expect((await api.callOn(bo, clinician, 'POST', `/users/block/${p.id}`)).statusCode).toBe(403);
+    expect((await api.callOn(bo, assistant, 'POST', '/users/block/99999999')).json()).toEqual({
+      detail: 'User not found',
+    });
+    expect((await api.db.db.select().from(patients).where(eq(patients.id, p.id)))[0]?.blocked).toBe(false);
   });
 });
 
 describe('admins', () => {
   it('GET /admin/me answers {username, email} of the caller', async () => {
-    const s = await createStaff(db.db, { roles: ['assistant'] });
-    const reply = await call('GET', '/admin/me', { kind: 'staff', id: s.id, roles: ['assistant'] });
+    const s = await createStaff(api.db.db, { roles: ['assistant'] });
+    const reply = await api.callOn(bo, { kind: 'staff', id: s.id, roles: ['assistant'] }, 'GET', '/admin/me');
     expect(reply.statusCode).toBe(200);
     expect(reply.json()).toEqual({ username: s.username, email: s.email });
   });
@@ -286,72 +270,77 @@ describe('admins', () => {
   it('POST /admin/ creates a staff account with the legacy admin roles (admin only); duplicates 400', async () => {
     const username = `oper${unique()}`;
     const body = { username, email: `${username}@clinic.example`, password: 'Backoffice-Admin-2026!' };
-    expect((await call('POST', '/admin/', clinician, body)).statusCode).toBe(403);
-    const reply = await call('POST', '/admin/', legacyAdmin, { ...body, username: username.toUpperCase() });
+    expect((await api.callOn(bo, clinician, 'POST', '/admin/', body)).statusCode).toBe(403);
+    const reply = await api.callOn(bo, legacyAdmin, 'POST', '/admin/', { ...body, username: username.toUpperCase() });
     expect(reply.statusCode, reply.body).toBe(201);
     expect(reply.json()).toEqual({ username, email: body.email });
-    const [row] = await db.db.select().from(staff).where(eq(staff.username, username));
+    const [row] = await api.db.db.select().from(staff).where(eq(staff.username, username));
     expect(row).toMatchObject({ name: username, blocked: false });
     expect([...(row?.roles ?? [])].sort()).toEqual(['admin', 'assistant', 'clinician']);
     const [audit] = await auditOf('staff.create', row?.id);
     expect(audit).toMatchObject({ outcome: 'success', actorId: legacyAdmin.id });
-    const again = await call('POST', '/admin/', legacyAdmin, { ...body, email: `x${body.email}` });
+    const again = await api.callOn(bo, legacyAdmin, 'POST', '/admin/', { ...body, email: `x${body.email}` });
     expect(again.statusCode).toBe(400);
     expect(again.json()).toEqual({ detail: 'Admin with this username already exists' });
   });
 
   it('POST /admin/ with a weak password is 422 and creates nobody', async () => {
     const username = `weak${unique()}`;
-    const reply = await call('POST', '/admin/', legacyAdmin, {
+    const reply = await api.callOn(bo, legacyAdmin, 'POST', '/admin/', {
       username,
       email: `${username}@clinic.example`,
       password: 'admin',
     });
     expect(reply.statusCode).toBe(422);
     expect(reply.json().detail[0].loc).toEqual(['body', 'password']);
-    expect(await db.db.select().from(staff).where(eq(staff.username, username))).toEqual([]);
+    expect(await api.db.db.select().from(staff).where(eq(staff.username, username))).toEqual([]);
   });
 
   it("PUT /admin/mail/change changes the caller's e-mail (admin only; taken address 400)", async () => {
-    const s = await createStaff(db.db, { roles: ['admin'] });
-    const other = await createStaff(db.db);
+    const s = await createStaff(api.db.db, { roles: ['admin'] });
+    const other = await createStaff(api.db.db);
     const who: TokenFor = { kind: 'staff', id: s.id, roles: ['admin'] };
     const newMail = `Renamed-${unique()}@Clinic.example`;
-    const reply = await call('PUT', `/admin/mail/change?new_mail=${encodeURIComponent(newMail)}`, who);
+    const reply = await api.callOn(bo, who, 'PUT', `/admin/mail/change?new_mail=${encodeURIComponent(newMail)}`);
     expect(reply.statusCode, reply.body).toBe(200);
     expect(reply.json()).toEqual({ username: s.username, email: newMail.toLowerCase() });
-    expect((await db.db.select().from(staff).where(eq(staff.id, s.id)))[0]?.email).toBe(newMail.toLowerCase());
-    const taken = await call('PUT', `/admin/mail/change?new_mail=${encodeURIComponent(other.email)}`, who);
+    expect((await api.db.db.select().from(staff).where(eq(staff.id, s.id)))[0]?.email).toBe(newMail.toLowerCase());
+    const taken = await api.callOn(bo, who, 'PUT', `/admin/mail/change?new_mail=${encodeURIComponent(other.email)}`);
     expect(taken.statusCode).toBe(400);
     expect(taken.json().detail).toMatch(/already exists/);
-    const clin = await createStaff(db.db, { roles: ['clinician'] });
-    const denied = await call('PUT', '/admin/mail/change?new_mail=a%40b.example', {
-      kind: 'staff',
-      id: clin.id,
-      roles: ['clinician'],
-    });
+    const clin = await createStaff(api.db.db, { roles: ['clinician'] });
+    const denied = await api.callOn(
+      bo,
+      {
+        kind: 'staff',
+        id: clin.id,
+        roles: ['clinician'],
+      },
+      'PUT',
+      '/admin/mail/change?new_mail=a%40b.example',
+    );
     expect(denied.statusCode).toBe(403);
   });
 
   it("PUT /admin/password sets the caller's password without the current one: policy, sessions, mail, audit", async () => {
-    const s = await createStaff(db.db, { roles: ['clinician'] });
+    const s = await createStaff(api.db.db, { roles: ['clinician'] });
     const who: TokenFor = { kind: 'staff', id: s.id, roles: ['clinician'] };
-    const own = await tokenFor(main, who);
-    const other = await tokenFor(main, who);
-    const weak = await call('PUT', '/admin/password?new_password=short', own);
+    const own = await tokenFor(api.app, who);
+    const other = await tokenFor(api.app, who);
+    const weak = await api.callOn(bo, own, 'PUT', '/admin/password?new_password=short');
     expect(weak.statusCode).toBe(422);
     expect(weak.json().detail[0].loc).toEqual(['query', 'new_password']);
 
     const newPassword = 'Backoffice-Changed-2026!';
     const mailsBefore = mailer.messages.length;
-    const reply = await call('PUT', `/admin/password?new_password=${encodeURIComponent(newPassword)}`, own);
+    const reply = await api.callOn(bo, own, 'PUT', `/admin/password?new_password=${encodeURIComponent(newPassword)}`);
     expect(reply.statusCode, reply.body).toBe(200);
     expect(typeof reply.json()).toBe('string');
-    const [cred] = await db.db.select().from(credentials).where(eq(credentials.staffId, s.id));
+    const [cred] = await api.db.db.select().from(credentials).where(eq(credentials.staffId, s.id));
     expect(await verifyPassword(newPassword, cred?.passwordHash as string, 'argon2id')).toBe(true);
     expect(await verifyPassword(DEFAULT_PASSWORD, cred?.passwordHash as string, 'argon2id')).toBe(false);
-    expect((await call('GET', '/admin/me', own)).statusCode).toBe(200);
-    expect((await call('GET', '/admin/me', other)).statusCode).toBe(401);
+    expect((await api.callOn(bo, own, 'GET', '/admin/me')).statusCode).toBe(200);
+    expect((await api.callOn(bo, other, 'GET', '/admin/me')).statusCode).toBe(401);
     const [audit] = await auditOf('auth.password_change', s.id);
     expect(audit?.details).toMatchObject({ currentPasswordChecked: false, via: 'legacy', revokedSessions: 1 });
     await mailer.flush();
@@ -359,7 +348,7 @@ describe('admins', () => {
   });
 
   it('POST /recover answers the same string for known, unknown and missing addresses; mails staff by username', async () => {
-    const s = await createStaff(db.db);
+    const s = await createStaff(api.db.db);
     const mailsBefore = mailer.messages.length;
     for (const query of [
       `email=${encodeURIComponent(s.email)}`,
@@ -368,13 +357,13 @@ describe('admins', () => {
       'username=nobody',
       '',
     ]) {
-      const reply = await call('POST', `/recover?${query}`, null);
+      const reply = await api.callOn(bo, null, 'POST', `/recover?${query}`);
       expect(reply.statusCode, query).toBe(200);
       expect(reply.json()).toBe(RECOVER_ANSWER);
     }
     await mailer.flush();
     expect(mailer.messages.slice(mailsBefore).map((m) => m.to)).toEqual([s.email, s.email]);
-    const forgot = await db.db.select().from(auditEvents).where(eq(auditEvents.action, 'auth.password_forgot'));
+    const forgot = await api.db.db.select().from(auditEvents).where(eq(auditEvents.action, 'auth.password_forgot'));
     expect(forgot.length).toBe(4);
   });
 });

@@ -6,9 +6,9 @@
 import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, createTestDb, tokenFor } from '../../../test/build-test-app.js';
+import { bearer, tokenFor } from '../../../test/build-test-app.js';
 import { createPatient, createReadings, createStaff } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { auditEvents, patients, readings } from '../../db/schema/index.js';
 import { ManualClock } from '../../lib/clock.js';
 import { readingsService } from '../readings/index.js';
@@ -17,26 +17,22 @@ import { buildLegacyApp } from './legacy.app.js';
 import gatewayRoutes from './legacy.gateway.js';
 
 const NOW = '2026-01-15T15:00:00.000Z'; // 12:00 in Buenos Aires
-let db: DbHandle;
-let main: FastifyInstance;
 let gw: FastifyInstance;
 const clock = new ManualClock(NOW);
 let seq = 0;
 
+const api = useTestApp({ clock });
+
 beforeAll(async () => {
-  db = await createTestDb();
-  main = await buildTestApp({ db, clock });
-  gw = await buildLegacyApp(main, 'gateway', gatewayRoutes);
+  gw = await buildLegacyApp(api.app, 'gateway', gatewayRoutes);
 });
 afterAll(async () => {
   await gw.close();
-  await main.close();
-  await db.close();
 });
 
 async function newPatient() {
-  const p = await createPatient(db.db);
-  return { ...p, token: await tokenFor(main, { kind: 'patient', id: p.id, roles: ['patient'] }) };
+  const p = await createPatient(api.db.db);
+  return { ...p, token: await tokenFor(api.app, { kind: 'patient', id: p.id, roles: ['patient'] }) };
 }
 
 function requestId() {
@@ -56,8 +52,8 @@ function create(token: string, query: Record<string, string>, rid = requestId())
 const get = (token: string, url: string, rid = requestId()) =>
   gw.inject({ url, headers: { ...bearer(token), 'x-request-id': rid } });
 
-const auditOf = (rid: string) => db.db.select().from(auditEvents).where(eq(auditEvents.requestId, rid));
-const readingsOf = (patientId: number) => db.db.select().from(readings).where(eq(readings.patientId, patientId));
+const auditOf = (rid: string) => api.db.db.select().from(auditEvents).where(eq(auditEvents.requestId, rid));
+const readingsOf = (patientId: number) => api.db.db.select().from(readings).where(eq(readings.patientId, patientId));
 
 describe('POST /glucose/create', () => {
   it('stores a manual reading through the domain: value, context, time from created_at, audit, counters', async () => {
@@ -108,7 +104,7 @@ describe('POST /glucose/create', () => {
       actorRole: 'patient',
       outcome: 'success',
     });
-    const [counters] = await db.db.select().from(patients).where(eq(patients.id, p.id));
+    const [counters] = await api.db.db.select().from(patients).where(eq(patients.id, p.id));
     expect(counters).toMatchObject({ timesMeasured: 1, fourTimesToday: 1, readingsChangeSeq: 1 });
   });
 
@@ -192,14 +188,14 @@ describe('POST /glucose/create', () => {
     const noOffset = await create(p.token, { glucose_level: '120', reading_type: 'CENA', created_at: 'yesterday' });
     expect(noOffset.statusCode).toBe(422);
     expect(await readingsOf(p.id)).toHaveLength(0);
-    const [counters] = await db.db.select().from(patients).where(eq(patients.id, p.id));
+    const [counters] = await api.db.db.select().from(patients).where(eq(patients.id, p.id));
     expect(counters).toMatchObject({ timesMeasured: 0, readingsChangeSeq: 0 });
   });
 
   it('answers 401 to staff tokens and to no token, before validating, and writes nothing', async () => {
-    const s = await createStaff(db.db, { roles: ['admin', 'clinician'] });
-    const staffToken = await tokenFor(main, { kind: 'staff', id: s.id, roles: ['admin', 'clinician'] });
-    const before = await db.db.select().from(readings);
+    const s = await createStaff(api.db.db, { roles: ['admin', 'clinician'] });
+    const staffToken = await tokenFor(api.app, { kind: 'staff', id: s.id, roles: ['admin', 'clinician'] });
+    const before = await api.db.db.select().from(readings);
     for (const res of [
       await create(staffToken, { glucose_level: '120', reading_type: 'CENA' }),
       await gw.inject({ method: 'POST', url: '/glucose/create', headers: { 'content-type': 'application/json' } }),
@@ -209,7 +205,7 @@ describe('POST /glucose/create', () => {
       expect(res.statusCode).toBe(401);
       expect(res.headers['www-authenticate']).toBe('Bearer');
     }
-    expect(await db.db.select().from(readings)).toHaveLength(before.length);
+    expect(await api.db.db.select().from(readings)).toHaveLength(before.length);
   });
 });
 
@@ -218,13 +214,13 @@ describe('GET /glucose/mine and /glucose/mine/latest', () => {
     const p = await newPatient();
     const other = await newPatient();
     const day = (d: number, h = 12) => new Date(Date.UTC(2026, 0, d, h));
-    await createReadings(db.db, p.id, [
+    await createReadings(api.db.db, p.id, [
       { valueMgDl: 150, measuredAt: day(10), source: 'manual' },
       { valueMgDl: 110, measuredAt: day(1), source: 'manual' },
       { valueMgDl: 111, measuredAt: day(1), source: 'manual' },
       { valueMgDl: 90, measuredAt: new Date(Date.UTC(2025, 11, 1)), source: 'manual' },
     ]);
-    await createReadings(db.db, other.id, [{ valueMgDl: 300, measuredAt: day(5), source: 'manual' }]);
+    await createReadings(api.db.db, other.id, [{ valueMgDl: 300, measuredAt: day(5), source: 'manual' }]);
     const made = await create(p.token, {
       glucose_level: '175',
       reading_type: 'CENA',
@@ -235,7 +231,7 @@ describe('GET /glucose/mine and /glucose/mine/latest', () => {
       reading_type: 'CENA',
       created_at: '2026-01-13T00:00:00Z',
     });
-    await readingsService(main).remove(
+    await readingsService(api.app).remove(
       { kind: 'patient', id: p.id, roles: ['patient'] },
       { actor: { id: p.id, role: 'patient' }, ip: null, userAgent: null, requestId: 'test-delete' },
       gone.json().id,
@@ -272,12 +268,12 @@ describe('GET /glucose/mine and /glucose/mine/latest', () => {
     const p = await newPatient();
     const t = (m: number) => new Date(Date.UTC(2025, 5, 1, 0, m));
     const rows = [0, 0, 0, 1, 2, 2, 3, 5, 5, 5, 8].map((m, i) => ({ valueMgDl: 100 + i, measuredAt: t(m) }));
-    await createReadings(db.db, p.id, rows);
+    await createReadings(api.db.db, p.id, rows);
     const reads = new ReadingQueries({
-      db: main.db.db,
-      audit: main.audit,
-      clock: main.clock,
-      writes: readingsService(main),
+      db: api.app.db.db,
+      audit: api.app.audit,
+      clock: api.app.clock,
+      writes: readingsService(api.app),
     });
     const origin = { actor: { id: p.id, role: 'patient' as const }, ip: null, userAgent: null, requestId: 'chunks' };
     const sizes: number[] = [];
@@ -293,7 +289,7 @@ describe('GET /glucose/mine and /glucose/mine/latest', () => {
     }
     expect(sizes).toEqual([3, 3, 3, 2]);
     expect(seen).toEqual(rows.map((r) => r.valueMgDl));
-    const audits = await db.db
+    const audits = await api.db.db
       .select()
       .from(auditEvents)
       .where(and(eq(auditEvents.requestId, 'chunks'), eq(auditEvents.action, 'readings.read')));

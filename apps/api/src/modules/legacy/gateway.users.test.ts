@@ -6,9 +6,9 @@
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, createTestDb, tokenFor } from '../../../test/build-test-app.js';
+import { bearer, tokenFor } from '../../../test/build-test-app.js';
 import { createPatient, createStaff } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { auditEvents, patients } from '../../db/schema/index.js';
 import { ManualClock } from '../../lib/clock.js';
 import { createMemoryMailer } from '../notifications/mailer.js';
@@ -16,27 +16,23 @@ import { FORGOT_ANSWER, RESET_ANSWER } from './gateway.users.routes.js';
 import { buildLegacyApp } from './legacy.app.js';
 import gatewayRoutes from './legacy.gateway.js';
 
-let db: DbHandle;
-let main: FastifyInstance;
 let gw: FastifyInstance;
 const clock = new ManualClock('2026-01-15T15:00:00.000Z');
 const mailer = createMemoryMailer();
 let seq = 0;
 
+const api = useTestApp({ clock, mailer });
+
 beforeAll(async () => {
-  db = await createTestDb();
-  main = await buildTestApp({ db, clock, mailer });
-  gw = await buildLegacyApp(main, 'gateway', gatewayRoutes);
+  gw = await buildLegacyApp(api.app, 'gateway', gatewayRoutes);
 });
 afterAll(async () => {
   await gw.close();
-  await main.close();
-  await db.close();
 });
 
 async function newPatient(fields: Parameters<typeof createPatient>[1] = {}) {
-  const p = await createPatient(db.db, fields);
-  return { ...p, token: await tokenFor(main, { kind: 'patient', id: p.id, roles: ['patient'] }) };
+  const p = await createPatient(api.db.db, fields);
+  return { ...p, token: await tokenFor(api.app, { kind: 'patient', id: p.id, roles: ['patient'] }) };
 }
 
 function requestId() {
@@ -50,8 +46,8 @@ const patchMe = (token: string, payload: object, rid = requestId()) =>
   gw.inject({ method: 'PATCH', url: '/users/me', headers: { ...bearer(token), 'x-request-id': rid }, payload });
 const postJson = (url: string, payload: object, rid = requestId()) =>
   gw.inject({ method: 'POST', url, headers: { 'x-request-id': rid }, payload });
-const auditOf = (rid: string) => db.db.select().from(auditEvents).where(eq(auditEvents.requestId, rid));
-const stored = async (id: number) => (await db.db.select().from(patients).where(eq(patients.id, id)))[0];
+const auditOf = (rid: string) => api.db.db.select().from(auditEvents).where(eq(auditEvents.requestId, rid));
+const stored = async (id: number) => (await api.db.db.select().from(patients).where(eq(patients.id, id)))[0];
 
 describe('GET /users/me', () => {
   it('answers the legacy user without user_id; the read is audited', async () => {
@@ -76,8 +72,8 @@ describe('GET /users/me', () => {
   });
 
   it('refuses staff tokens and missing tokens with 401', async () => {
-    const s = await createStaff(db.db, { roles: ['admin'] });
-    const staffToken = await tokenFor(main, { kind: 'staff', id: s.id, roles: ['admin'] });
+    const s = await createStaff(api.db.db, { roles: ['admin'] });
+    const staffToken = await tokenFor(api.app, { kind: 'staff', id: s.id, roles: ['admin'] });
     for (const res of [await me(staffToken), await gw.inject({ url: '/users/me' })]) {
       expect(res.statusCode).toBe(401);
       expect(res.json()).toHaveProperty('detail');

@@ -4,21 +4,21 @@
  * and shutdown closing them. Endpoint behaviour is the contract suite's (apps/api/test/legacy).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, testConfig, testKeys } from '../../../test/build-test-app.js';
+import { testConfig, testKeys } from '../../../test/build-test-app.js';
 import { createPatient, createStaff, DEFAULT_PASSWORD } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { type RunningServer, startServer } from '../../server.js';
 import { testSecrets } from '../auth/auth.secrets.js';
 import { createMemoryMailer } from '../notifications/mailer.js';
 
-let db: DbHandle;
 let server: RunningServer;
 let gw: string;
 let bo: string;
 let patient: Awaited<ReturnType<typeof createPatient>>;
 
+const api = useTestApp({ app: false });
+
 beforeAll(async () => {
-  db = await createTestDb();
   server = await startServer(
     testConfig({
       PORT: '0',
@@ -26,16 +26,22 @@ beforeAll(async () => {
       LEGACY_BACKOFFICE_PORT: '0',
       LEGACY_BACKOFFICE_CORS_ORIGINS: 'https://bo.example',
     }),
-    { db, keys: await testKeys(), secrets: testSecrets(), mailer: createMemoryMailer(), signals: [], exit: () => {} },
+    {
+      db: api.db,
+      keys: await testKeys(),
+      secrets: testSecrets(),
+      mailer: createMemoryMailer(),
+      signals: [],
+      exit: () => {},
+    },
   );
   gw = server.legacy.gateway as string;
   bo = server.legacy.backoffice as string;
-  patient = await createPatient(db.db, { dni: 'TEST1700000001', legacySha256: true });
-  await createStaff(db.db, { username: 'frontdesk', roles: ['assistant'] });
+  patient = await createPatient(api.db.db, { dni: 'TEST1700000001', legacySha256: true });
+  await createStaff(api.db.db, { username: 'frontdesk', roles: ['assistant'] });
 });
 afterAll(async () => {
   await server.shutdown('test');
-  await db.close();
 });
 
 const form = (fields: Record<string, string>) => ({
@@ -79,7 +85,7 @@ describe('legacy listeners', () => {
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ token_type: 'bearer', expires_in: 900 });
     expect(String(first.body.access_token).split('.')).toHaveLength(3);
-    const [cred] = await db.db
+    const [cred] = await api.db.db
       .execute<{ password_algo: string }>(
         `select password_algo from credentials where patient_id = ${patient.id}` as never,
       )

@@ -1,38 +1,26 @@
 import { and, eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, createTestDb } from '../../../test/build-test-app.js';
-import type { DbHandle } from '../../db/client.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { auditEvents, credentials, patients, staff } from '../../db/schema/index.js';
 import { ManualClock } from '../../lib/clock.js';
 import { verifyPassword } from '../auth/auth.passwords.js';
 import { LEGACY_DEMO_ADMIN, LEGACY_DEMO_PATIENTS, LegacyDemoRefusedError, seedLegacyDemo } from './legacy.seed-demo.js';
 
-let db: DbHandle;
-let app: FastifyInstance;
 const clock = new ManualClock('2026-02-01T12:00:00Z');
 
-beforeAll(async () => {
-  db = await createTestDb();
-  app = await buildTestApp({ db, clock });
-});
-
-afterAll(async () => {
-  await app.close();
-  await db.close();
-});
+const api = useTestApp({ clock });
 
 const login = (identifier: string, password: string) =>
-  app.inject({ method: 'POST', url: '/v1/auth/login', payload: { identifier, password } });
+  api.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { identifier, password } });
 
 describe('legacy seed-demo', () => {
   it('is refused in production and writes nothing', async () => {
-    await expect(seedLegacyDemo(db.db, { clock, production: true })).rejects.toBeInstanceOf(LegacyDemoRefusedError);
-    expect(await db.db.select().from(patients).where(eq(patients.dni, '40123456'))).toHaveLength(0);
+    await expect(seedLegacyDemo(api.db.db, { clock, production: true })).rejects.toBeInstanceOf(LegacyDemoRefusedError);
+    expect(await api.db.db.select().from(patients).where(eq(patients.dni, '40123456'))).toHaveLength(0);
   });
 
   it('creates the documented patients and the admin, with verifiable argon2id passwords', async () => {
-    const result = await seedLegacyDemo(db.db, { clock, production: false });
+    const result = await seedLegacyDemo(api.db.db, { clock, production: false });
     expect(result.existing).toEqual([]);
     expect(result.created).toEqual([
       'patient 40123456',
@@ -43,7 +31,7 @@ describe('legacy seed-demo', () => {
       'staff admin',
     ]);
     for (const p of LEGACY_DEMO_PATIENTS) {
-      const [row] = await db.db
+      const [row] = await api.db.db
         .select({ patient: patients, credential: credentials })
         .from(patients)
         .innerJoin(credentials, eq(credentials.patientId, patients.id))
@@ -53,11 +41,11 @@ describe('legacy seed-demo', () => {
       expect(row?.credential.passwordAlgo).toBe('argon2id');
       expect(await verifyPassword(p.password, row?.credential.passwordHash ?? '', 'argon2id')).toBe(true);
     }
-    const blocked = await db.db.select().from(patients).where(eq(patients.blocked, true));
+    const blocked = await api.db.db.select().from(patients).where(eq(patients.blocked, true));
     expect(blocked.map((p) => p.dni)).toEqual(['1001']);
-    expect((await db.db.select().from(patients).where(eq(patients.dni, '1002')))[0]?.tidepoolId).toBeTruthy();
+    expect((await api.db.db.select().from(patients).where(eq(patients.dni, '1002')))[0]?.tidepoolId).toBeTruthy();
 
-    const [admin] = await db.db
+    const [admin] = await api.db.db
       .select({ staff, credential: credentials })
       .from(staff)
       .innerJoin(credentials, eq(credentials.staffId, staff.id))
@@ -65,7 +53,7 @@ describe('legacy seed-demo', () => {
     expect([...(admin?.staff.roles ?? [])].sort()).toEqual(['admin', 'assistant', 'clinician']);
     expect(await verifyPassword('admin', admin?.credential.passwordHash ?? '', 'argon2id')).toBe(true);
 
-    const audits = await db.db
+    const audits = await api.db.db
       .select()
       .from(auditEvents)
       .where(and(eq(auditEvents.actorRole, 'system')));
@@ -75,12 +63,12 @@ describe('legacy seed-demo', () => {
   });
 
   it('a second run creates nothing and reports every account as existing', async () => {
-    const before = (await db.db.select().from(patients)).length;
-    const result = await seedLegacyDemo(db.db, { clock, production: false });
+    const before = (await api.db.db.select().from(patients)).length;
+    const result = await seedLegacyDemo(api.db.db, { clock, production: false });
     expect(result.created).toEqual([]);
     expect(result.existing).toHaveLength(LEGACY_DEMO_PATIENTS.length + 1);
     expect(result.existing).toContain(`staff ${LEGACY_DEMO_ADMIN.username}`);
-    expect((await db.db.select().from(patients)).length).toBe(before);
+    expect((await api.db.db.select().from(patients)).length).toBe(before);
   });
 
   it('patient 40123456 signs in through POST /v1/auth/login with "thepassword"', async () => {

@@ -4,33 +4,22 @@
  * changes nothing.
  */
 import { eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, createTestDb, tokenFor } from '../../../test/build-test-app.js';
+import { describe, expect, it } from 'vitest';
+import { bearer, tokenFor } from '../../../test/build-test-app.js';
 import { createPatient, createStaff } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { auditEvents, patients, staff } from '../../db/schema/index.js';
 
-let db: DbHandle;
-let app: FastifyInstance;
-
-beforeAll(async () => {
-  db = await createTestDb();
-  app = await buildTestApp({ db });
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
-});
+const api = useTestApp();
 
 async function patientToken() {
-  const p = await createPatient(db.db, { streakDays: 4, maxStreakDays: 9, timesMeasured: 120 });
-  return { p, token: await tokenFor(app, { kind: 'patient', id: p.id, roles: ['patient'] }) };
+  const p = await createPatient(api.db.db, { streakDays: 4, maxStreakDays: 9, timesMeasured: 120 });
+  return { p, token: await tokenFor(api.app, { kind: 'patient', id: p.id, roles: ['patient'] }) };
 }
 
-const me = (token: string) => app.inject({ url: '/v1/me', headers: bearer(token) });
+const me = (token: string) => api.app.inject({ url: '/v1/me', headers: bearer(token) });
 const patchMe = (token: string, payload: object) =>
-  app.inject({ method: 'PATCH', url: '/v1/me', headers: bearer(token), payload });
+  api.app.inject({ method: 'PATCH', url: '/v1/me', headers: bearer(token), payload });
 
 describe('GET /v1/me', () => {
   it('a patient gets their profile with the gamification counters; the read is audited', async () => {
@@ -49,7 +38,7 @@ describe('GET /v1/me', () => {
       timezone: 'America/Argentina/Buenos_Aires',
     });
     expect(JSON.stringify(res.json())).not.toMatch(/password|hash|credential/i);
-    const [row] = await db.db
+    const [row] = await api.db.db
       .select()
       .from(auditEvents)
       .where(eq(auditEvents.requestId, String(res.headers['x-request-id'])));
@@ -57,8 +46,8 @@ describe('GET /v1/me', () => {
   });
 
   it('staff get id, username, e-mail, name, roles and MFA state', async () => {
-    const s = await createStaff(db.db, { roles: ['clinician', 'assistant'] });
-    const token = await tokenFor(app, { kind: 'staff', id: s.id, roles: ['clinician', 'assistant'] });
+    const s = await createStaff(api.db.db, { roles: ['clinician', 'assistant'] });
+    const token = await tokenFor(api.app, { kind: 'staff', id: s.id, roles: ['clinician', 'assistant'] });
     const res = await me(token);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
@@ -73,7 +62,7 @@ describe('GET /v1/me', () => {
   });
 
   it('anonymous is 401', async () => {
-    expect((await app.inject({ url: '/v1/me' })).statusCode).toBe(401);
+    expect((await api.app.inject({ url: '/v1/me' })).statusCode).toBe(401);
   });
 });
 
@@ -93,14 +82,14 @@ describe('PATCH /v1/me', () => {
       targetLowMgDl: 75,
       timezone: 'Europe/Madrid',
     });
-    const [stored] = await db.db.select().from(patients).where(eq(patients.id, p.id));
+    const [stored] = await api.db.db.select().from(patients).where(eq(patients.id, p.id));
     expect(stored).toMatchObject({
       glucoseUnit: 'mmol/L',
       targetLowMgDl: 75,
       targetHighMgDl: 165,
       timezone: 'Europe/Madrid',
     });
-    const [row] = await db.db
+    const [row] = await api.db.db
       .select()
       .from(auditEvents)
       .where(eq(auditEvents.requestId, String(res.headers['x-request-id'])));
@@ -126,7 +115,7 @@ describe('PATCH /v1/me', () => {
     const res = await patchMe(token, { glucoseUnit: 'mmol/L', ...extra });
     expect(res.statusCode).toBe(400);
     expect(Object.keys(res.json().errors)).toContain(`body.${field}`);
-    const [stored] = await db.db.select().from(patients).where(eq(patients.id, p.id));
+    const [stored] = await api.db.db.select().from(patients).where(eq(patients.id, p.id));
     expect(stored).toMatchObject({
       glucoseUnit: 'mg/dL',
       blocked: false,
@@ -148,8 +137,8 @@ describe('PATCH /v1/me', () => {
   });
 
   it('staff change their name only; roles, preferences and blocked are 400 and change nothing', async () => {
-    const s = await createStaff(db.db, { roles: ['assistant'] });
-    const token = await tokenFor(app, { kind: 'staff', id: s.id, roles: ['assistant'] });
+    const s = await createStaff(api.db.db, { roles: ['assistant'] });
+    const token = await tokenFor(api.app, { kind: 'staff', id: s.id, roles: ['assistant'] });
     const ok = await patchMe(token, { name: '  Recepción Norte ' });
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json()).toMatchObject({ kind: 'staff', name: 'Recepción Norte', roles: ['assistant'] });
@@ -164,7 +153,7 @@ describe('PATCH /v1/me', () => {
       expect(res.statusCode, field).toBe(400);
       expect(Object.keys(res.json().errors)).toContain(`body.${field}`);
     }
-    const [row] = await db.db.select().from(staff).where(eq(staff.id, s.id));
+    const [row] = await api.db.db.select().from(staff).where(eq(staff.id, s.id));
     expect(row).toMatchObject({ name: 'Recepción Norte', roles: ['assistant'], blocked: false, username: s.username });
   });
 });

@@ -9,9 +9,9 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, createTestDb } from '../../../test/build-test-app.js';
+import { buildTestApp } from '../../../test/build-test-app.js';
 import { createPatient } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { withTransaction } from '../../db/transaction.js';
 import { createMemoryMailer, sendAfterCommit } from './mailer.js';
 
@@ -21,13 +21,13 @@ interface Received {
   raw: string;
 }
 
-let db: DbHandle;
 let smtp: SMTPServer;
 let smtpPort = 0;
 const inbox: Received[] = [];
 
+const api = useTestApp({ app: false });
+
 beforeAll(async () => {
-  db = await createTestDb();
   smtp = new SMTPServer({
     authOptional: true,
     // Plain SMTP on loopback: no certificate to provision in a test.
@@ -51,7 +51,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise<void>((resolve) => smtp.close(() => resolve()));
-  await db.close();
 });
 
 /** The decoded text body of a raw single-part message (quoted-printable or base64). */
@@ -79,7 +78,7 @@ describe('password reset over SMTP', () => {
   let app: FastifyInstance;
   beforeAll(async () => {
     app = await buildTestApp({
-      db,
+      db: api.db,
       env: { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, PUBLIC_WEB_ORIGIN: 'https://clinic.example' },
     });
   });
@@ -89,7 +88,7 @@ describe('password reset over SMTP', () => {
 
   it('mails a link on the configured origin despite hostile Host headers; following it resets the password (PR-4)', async () => {
     expect(app.mailer.kind).toBe('smtp');
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const res = await app.inject({
       method: 'POST',
       url: '/v1/auth/password/forgot',
@@ -125,11 +124,11 @@ describe('password reset over SMTP', () => {
 
   it('the 202 does not depend on the mail server: a dead SMTP server changes nothing for the caller (PR-1)', async () => {
     const dead = await buildTestApp({
-      db,
+      db: api.db,
       env: { SMTP_URL: 'smtp://127.0.0.1:9', PUBLIC_WEB_ORIGIN: 'https://clinic.example' },
     });
     try {
-      const p = await createPatient(db.db);
+      const p = await createPatient(api.db.db);
       const res = await dead.inject({ method: 'POST', url: '/v1/auth/password/forgot', payload: { email: p.email } });
       expect(res.statusCode).toBe(202);
       expect(res.json()).toEqual({ status: 'accepted' });
@@ -142,10 +141,10 @@ describe('password reset over SMTP', () => {
 
 describe('file transport (no SMTP_URL)', () => {
   it('writes the message with the link as an .eml file into DATA_DIR/mail', async () => {
-    const app = await buildTestApp({ db, env: { PUBLIC_WEB_ORIGIN: 'https://clinic.example' } });
+    const app = await buildTestApp({ db: api.db, env: { PUBLIC_WEB_ORIGIN: 'https://clinic.example' } });
     try {
       expect(app.mailer.kind).toBe('file');
-      const p = await createPatient(db.db);
+      const p = await createPatient(api.db.db);
       const res = await app.inject({ method: 'POST', url: '/v1/auth/password/forgot', payload: { email: p.email } });
       expect(res.statusCode).toBe(202);
       await app.mailer.flush();
@@ -166,14 +165,14 @@ describe('sendAfterCommit', () => {
     const mailer = createMemoryMailer();
     const log = { warn: () => {} } as unknown as FastifyInstance['log'];
     const message = { to: 'a@b.example', subject: 's', text: 't' };
-    await withTransaction(db.db, async (tx) => {
+    await withTransaction(api.db.db, async (tx) => {
       await sendAfterCommit({ mailer, log }, tx, message, 'test');
       expect(mailer.messages).toHaveLength(0);
     });
     await mailer.flush();
     expect(mailer.messages).toHaveLength(1);
     await expect(
-      withTransaction(db.db, async (tx) => {
+      withTransaction(api.db.db, async (tx) => {
         await sendAfterCommit({ mailer, log }, tx, message, 'test');
         throw new Error('roll back');
       }),

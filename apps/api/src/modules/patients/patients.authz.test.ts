@@ -1,55 +1,22 @@
-/**
- * Who may call which patient route (AZ-1, AZ-7), which records they reach (AZ-2: another patient's
- * record is 404, indistinguishable from a missing one), and the audit trail of reads, refused
- * attempts included (LG-3).
- */
-import { eq } from 'drizzle-orm';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  admin,
-  bearer,
-  buildTestApp,
-  clinician,
-  createTestDb,
-  type TokenFor,
-  tokenFor,
-} from '../../../test/build-test-app.js';
+import type { LightMyRequestResponse } from 'fastify';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { admin, bearer, clinician, type TokenFor, tokenFor } from '../../../test/build-test-app.js';
 import { createPatient } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
-import { auditEvents } from '../../db/schema/index.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 
-let db: DbHandle;
-let app: FastifyInstance;
 let a: Awaited<ReturnType<typeof createPatient>>;
 let b: Awaited<ReturnType<typeof createPatient>>;
 const assistant: TokenFor = { kind: 'staff', id: 3, roles: ['assistant'] };
 const device: TokenFor = { kind: 'device', id: 7, roles: ['device'], audience: 'app' };
 
+const api = useTestApp();
+
 beforeAll(async () => {
-  db = await createTestDb();
-  app = await buildTestApp({ db });
-  a = await createPatient(db.db);
-  b = await createPatient(db.db);
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
+  a = await createPatient(api.db.db);
+  b = await createPatient(api.db.db);
 });
 
 const asPatient = (p: { id: number }): TokenFor => ({ kind: 'patient', id: p.id, roles: ['patient'] });
-
-async function call(method: 'GET' | 'POST' | 'PATCH', url: string, who: TokenFor | null, payload?: object) {
-  const headers = who ? bearer(await tokenFor(app, who)) : {};
-  return app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
-}
-
-async function auditOf(res: LightMyRequestResponse) {
-  return db.db
-    .select()
-    .from(auditEvents)
-    .where(eq(auditEvents.requestId, String(res.headers['x-request-id'])));
-}
 
 let seq = 0;
 function newPatient() {
@@ -87,38 +54,38 @@ describe('route × actor matrix', () => {
     it(`${name}`, async () => {
       const got: Record<string, number> = {};
       for (const [key, route] of Object.entries(routes)) {
-        got[key] = (await call(route.method, route.url(), who(), route.payload?.())).statusCode;
+        got[key] = (await api.call(who(), route.method, route.url(), route.payload?.())).statusCode;
       }
       expect(got).toEqual(expected);
     });
   }
 
   it('an expired token and a forged one are 401', async () => {
-    const expired = await tokenFor(app, { ...admin(), at: new Date(Date.now() - 3_600_000), ttlSeconds: 60 });
-    const res = await app.inject({ url: '/v1/patients', headers: bearer(expired) });
+    const expired = await tokenFor(api.app, { ...admin(), at: new Date(Date.now() - 3_600_000), ttlSeconds: 60 });
+    const res = await api.app.inject({ url: '/v1/patients', headers: bearer(expired) });
     expect(res.statusCode).toBe(401);
-    const forged = await app.inject({ url: '/v1/patients', headers: { authorization: 'Bearer aaa.bbb.ccc' } });
+    const forged = await api.app.inject({ url: '/v1/patients', headers: { authorization: 'Bearer aaa.bbb.ccc' } });
     expect(forged.statusCode).toBe(401);
   });
 
   it('a role refusal (clinician blocking) is audited as access.denied', async () => {
-    const res = await call('POST', `/v1/patients/${b.id}/block`, clinician());
+    const res = await api.call(clinician(), 'POST', `/v1/patients/${b.id}/block`);
     expect(res.statusCode).toBe(403);
-    const [row] = await auditOf(res);
+    const [row] = await api.auditOf(res);
     expect(row).toMatchObject({ action: 'access.denied', outcome: 'denied', actorId: 2 });
   });
 });
 
 describe('a patient reaches only their own record', () => {
   it('reads their own record through /v1/patients/:id', async () => {
-    const res = await call('GET', `/v1/patients/${a.id}`, asPatient(a));
+    const res = await api.call(asPatient(a), 'GET', `/v1/patients/${a.id}`);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ id: a.id, dni: a.dni });
   });
 
   it("another patient's record and a missing one give the same 404", async () => {
-    const other = await call('GET', `/v1/patients/${b.id}`, asPatient(a));
-    const missing = await call('GET', '/v1/patients/888888', asPatient(a));
+    const other = await api.call(asPatient(a), 'GET', `/v1/patients/${b.id}`);
+    const missing = await api.call(asPatient(a), 'GET', '/v1/patients/888888');
     expect(other.statusCode).toBe(404);
     expect(missing.statusCode).toBe(404);
     const strip = (r: LightMyRequestResponse) => ({ ...r.json(), requestId: undefined, instance: undefined });
@@ -132,15 +99,15 @@ describe('a patient reaches only their own record', () => {
       ['POST', `/v1/patients/${a.id}/unblock`, undefined],
       ['GET', `/v1/patients?q=${a.dni}`, undefined],
     ] as const) {
-      expect((await call(method, url, asPatient(a), payload)).statusCode, `${method} ${url}`).toBe(401);
+      expect((await api.call(asPatient(a), method, url, payload)).statusCode, `${method} ${url}`).toBe(401);
     }
   });
 });
 
 describe('audit of patient reads', () => {
   it('a staff read writes patients.read with the patient id', async () => {
-    const res = await call('GET', `/v1/patients/${a.id}`, clinician());
-    const rows = await auditOf(res);
+    const res = await api.call(clinician(), 'GET', `/v1/patients/${a.id}`);
+    const rows = await api.auditOf(res);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       action: 'patients.read',
@@ -154,8 +121,8 @@ describe('audit of patient reads', () => {
   });
 
   it("a patient's refused read of another record is audited as denied against that patient", async () => {
-    const res = await call('GET', `/v1/patients/${b.id}`, asPatient(a));
-    const rows = await auditOf(res);
+    const res = await api.call(asPatient(a), 'GET', `/v1/patients/${b.id}`);
+    const rows = await api.auditOf(res);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       action: 'patients.read',
@@ -168,20 +135,24 @@ describe('audit of patient reads', () => {
   });
 
   it('a read of a missing patient is audited without a patient id', async () => {
-    const staffMiss = await call('GET', '/v1/patients/777777', assistant);
-    expect((await auditOf(staffMiss))[0]).toMatchObject({
+    const staffMiss = await api.call(assistant, 'GET', '/v1/patients/777777');
+    expect((await api.auditOf(staffMiss))[0]).toMatchObject({
       action: 'patients.read',
       resourceId: '777777',
       patientId: null,
       outcome: 'failure',
     });
-    const patientMiss = await call('GET', '/v1/patients/777777', asPatient(a));
-    expect((await auditOf(patientMiss))[0]).toMatchObject({ patientId: null, outcome: 'denied' });
+    const patientMiss = await api.call(asPatient(a), 'GET', '/v1/patients/777777');
+    expect((await api.auditOf(patientMiss))[0]).toMatchObject({ patientId: null, outcome: 'denied' });
   });
 
   it('a refused update of a missing patient is audited too', async () => {
-    const res = await call('PATCH', '/v1/patients/777777', admin(), { name: 'Nadie' });
+    const res = await api.call(admin(), 'PATCH', '/v1/patients/777777', { name: 'Nadie' });
     expect(res.statusCode).toBe(404);
-    expect((await auditOf(res))[0]).toMatchObject({ action: 'patients.update', outcome: 'failure', patientId: null });
+    expect((await api.auditOf(res))[0]).toMatchObject({
+      action: 'patients.update',
+      outcome: 'failure',
+      patientId: null,
+    });
   });
 });

@@ -4,34 +4,27 @@
  * unblocking lets them sign in again. Audited, with a `patients/blocked` event after the commit.
  */
 import { and, eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admin, bearer, buildTestApp, createTestDb, type TokenFor, tokenFor } from '../../../test/build-test-app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { admin, bearer, type TokenFor, tokenFor } from '../../../test/build-test-app.js';
 import { createPatient } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { auditEvents, credentials, patients, sessions } from '../../db/schema/index.js';
 import type { DomainEvent } from '../../lib/event-bus.js';
 
-let db: DbHandle;
-let app: FastifyInstance;
 const events: DomainEvent[] = [];
 const assistant: TokenFor = { kind: 'staff', id: 3, roles: ['assistant'] };
 
+const api = useTestApp();
+
 beforeAll(async () => {
-  db = await createTestDb();
-  app = await buildTestApp({ db });
-  app.events.bus.subscribe((e) => events.push(e));
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
+  api.app.events.bus.subscribe((e) => events.push(e));
 });
 
 const login = (identifier: string, password: string) =>
-  app.inject({ method: 'POST', url: '/v1/auth/login', payload: { identifier, password } });
+  api.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { identifier, password } });
 
 async function staffPost(url: string, who: TokenFor = assistant) {
-  return app.inject({ method: 'POST', url, headers: bearer(await tokenFor(app, who)) });
+  return api.app.inject({ method: 'POST', url, headers: bearer(await tokenFor(api.app, who)) });
 }
 
 async function eventually(check: () => boolean, ms = 3000) {
@@ -42,12 +35,12 @@ async function eventually(check: () => boolean, ms = 3000) {
 
 describe('blocking a patient', () => {
   it('revokes their sessions at once, refuses login, and unblocking restores login', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const first = await login(p.dni, p.password);
     expect(first.statusCode).toBe(200);
     const { accessToken, refreshToken } = first.json();
     const second = (await login(p.email, p.password)).json();
-    const own = () => app.inject({ url: `/v1/patients/${p.id}`, headers: bearer(accessToken) });
+    const own = () => api.app.inject({ url: `/v1/patients/${p.id}`, headers: bearer(accessToken) });
     expect((await own()).statusCode).toBe(200);
 
     const blocked = await staffPost(`/v1/patients/${p.id}/block`);
@@ -57,17 +50,17 @@ describe('blocking a patient', () => {
     const after = await own();
     expect(after.statusCode).toBe(401);
     expect(after.json().code).toBe('session_revoked');
-    const other = await app.inject({ url: '/v1/me', headers: bearer(second.accessToken) });
+    const other = await api.app.inject({ url: '/v1/me', headers: bearer(second.accessToken) });
     expect(other.statusCode).toBe(401);
-    const refreshed = await app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken } });
+    const refreshed = await api.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken } });
     expect(refreshed.statusCode).toBe(401);
 
     const refused = await login(p.dni, p.password);
     expect(refused.statusCode).toBe(403);
     expect(refused.json().code).toBe('account_blocked');
 
-    const [cred] = await db.db.select().from(credentials).where(eq(credentials.patientId, p.id));
-    const live = await db.db
+    const [cred] = await api.db.db.select().from(credentials).where(eq(credentials.patientId, p.id));
+    const live = await api.db.db
       .select()
       .from(sessions)
       .where(eq(sessions.credentialId, cred?.id ?? 0));
@@ -79,16 +72,16 @@ describe('blocking a patient', () => {
     expect(unblocked.json().blocked).toBe(false);
     const again = await login(p.dni, p.password);
     expect(again.statusCode).toBe(200);
-    expect((await app.inject({ url: '/v1/me', headers: bearer(again.json().accessToken) })).statusCode).toBe(200);
+    expect((await api.app.inject({ url: '/v1/me', headers: bearer(again.json().accessToken) })).statusCode).toBe(200);
     // The sessions revoked by the block stay revoked.
     expect((await own()).statusCode).toBe(401);
   });
 
   it('is audited (block, session revocation, unblock) with the patient id, and published after commit', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     await login(p.dni, p.password);
     const res = await staffPost(`/v1/patients/${p.id}/block`);
-    const rows = await db.db
+    const rows = await api.db.db
       .select()
       .from(auditEvents)
       .where(eq(auditEvents.requestId, String(res.headers['x-request-id'])));
@@ -104,7 +97,7 @@ describe('blocking a patient', () => {
     ).toBe(true);
 
     const unblock = await staffPost(`/v1/patients/${p.id}/unblock`);
-    const [row] = await db.db
+    const [row] = await api.db.db
       .select()
       .from(auditEvents)
       .where(
@@ -117,15 +110,15 @@ describe('blocking a patient', () => {
   });
 
   it('is idempotent, and an unknown patient is 404 with nothing written', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     expect((await staffPost(`/v1/patients/${p.id}/block`)).statusCode).toBe(200);
     const twice = await staffPost(`/v1/patients/${p.id}/block`);
     expect(twice.statusCode).toBe(200);
-    const [stored] = await db.db.select().from(patients).where(eq(patients.id, p.id));
+    const [stored] = await api.db.db.select().from(patients).where(eq(patients.id, p.id));
     expect(stored?.blocked).toBe(true);
     const missing = await staffPost('/v1/patients/999999/block');
     expect(missing.statusCode).toBe(404);
-    const [row] = await db.db.select().from(patients).where(eq(patients.id, 999999));
+    const [row] = await api.db.db.select().from(patients).where(eq(patients.id, 999999));
     expect(row).toBeUndefined();
   });
 });

@@ -2,24 +2,20 @@
 import { count, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, createTestDb } from '../../../test/build-test-app.js';
+import { buildTestApp } from '../../../test/build-test-app.js';
 import { createPatient } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { auditEvents, credentials, patients } from '../../db/schema/index.js';
 
-let db: DbHandle;
-let off: FastifyInstance;
 let on: FastifyInstance;
 
+const api = useTestApp();
+
 beforeAll(async () => {
-  db = await createTestDb();
-  off = await buildTestApp({ db });
-  on = await buildTestApp({ db, env: { ALLOW_SELF_REGISTRATION: 'true' } });
+  on = await buildTestApp({ db: api.db, env: { ALLOW_SELF_REGISTRATION: 'true' } });
 });
 afterAll(async () => {
-  await off.close();
   await on.close();
-  await db.close();
 });
 
 let n = 0;
@@ -39,7 +35,7 @@ const register = (app: FastifyInstance, payload: unknown) =>
   app.inject({ method: 'POST', url: '/v1/auth/register', payload: payload as object });
 
 async function patientCount() {
-  const [row] = await db.db.select({ n: count() }).from(patients);
+  const [row] = await api.db.db.select({ n: count() }).from(patients);
   return row?.n ?? 0;
 }
 
@@ -47,7 +43,7 @@ describe('self-registration disabled (default)', () => {
   it('answers 404 like an unknown route, before validating the body, and writes nothing', async () => {
     const before = await patientCount();
     for (const payload of [body(), { nonsense: true }]) {
-      const res = await register(off, payload);
+      const res = await register(api.app, payload);
       expect(res.statusCode).toBe(404);
       expect(res.json()).toMatchObject({ code: 'not_found', detail: 'No route POST /v1/auth/register.' });
     }
@@ -63,9 +59,9 @@ describe('self-registration enabled', () => {
     const created = res.json();
     expect(created).toMatchObject({ dni: '33444555', email: 'julia.r@example.org', timezone: 'Europe/Madrid' });
     expect(JSON.stringify(created)).not.toMatch(/password|hash/i);
-    const [cred] = await db.db.select().from(credentials).where(eq(credentials.patientId, created.id));
+    const [cred] = await api.db.db.select().from(credentials).where(eq(credentials.patientId, created.id));
     expect(cred?.passwordHash).toMatch(/^\$argon2id\$/);
-    const [audit] = await db.db
+    const [audit] = await api.db.db
       .select()
       .from(auditEvents)
       .where(eq(auditEvents.requestId, String(res.headers['x-request-id'])));
@@ -95,7 +91,7 @@ describe('self-registration enabled', () => {
   });
 
   it('409 naming the field when the DNI or e-mail is registered', async () => {
-    const existing = await createPatient(db.db);
+    const existing = await createPatient(api.db.db);
     const dni = await register(on, body({ dni: existing.dni }));
     expect(dni.statusCode).toBe(409);
     expect(dni.json().errors).toEqual({ 'body.dni': 'is already in use' });
@@ -104,7 +100,7 @@ describe('self-registration enabled', () => {
   });
 
   it('is rate limited per IP: the 11th attempt in a minute is 429', async () => {
-    const limited = await buildTestApp({ db, env: { ALLOW_SELF_REGISTRATION: 'true' } });
+    const limited = await buildTestApp({ db: api.db, env: { ALLOW_SELF_REGISTRATION: 'true' } });
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 11; i++) statuses.push((await register(limited, { nope: i })).statusCode);

@@ -3,26 +3,16 @@
  * PostgreSQL (CI sets TEST_DATABASE_URL); on embedded PGlite requests run one at a time.
  */
 import { eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, createTestDb, tokenFor, usingPostgres } from '../../../test/build-test-app.js';
+import { describe, expect, it } from 'vitest';
+import { bearer, tokenFor, usingPostgres } from '../../../test/build-test-app.js';
 import { createPatient } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
+import { untilBlocked } from '../../../test/lock-probe.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { patients, readings } from '../../db/schema/index.js';
 import { withTransaction } from '../../db/transaction.js';
 import { readingsService } from './index.js';
 
-let db: DbHandle;
-let app: FastifyInstance;
-
-beforeAll(async () => {
-  db = await createTestDb();
-  app = await buildTestApp({ db });
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
-});
+const api = useTestApp();
 
 const cgm = (n: number, offset = 0) =>
   Array.from({ length: n }, (_, i) => ({
@@ -35,12 +25,12 @@ const cgm = (n: number, offset = 0) =>
 
 describe('concurrent writers', () => {
   it('eight identical batches sent at once create each reading exactly once', async () => {
-    const p = await createPatient(db.db);
-    const headers = bearer(await tokenFor(app, { kind: 'patient', id: p.id, roles: ['patient'] }));
+    const p = await createPatient(api.db.db);
+    const headers = bearer(await tokenFor(api.app, { kind: 'patient', id: p.id, roles: ['patient'] }));
     const items = cgm(500);
     const answers = await Promise.all(
       Array.from({ length: 8 }, () =>
-        app.inject({ method: 'POST', url: '/v1/readings/batch', headers, payload: { readings: items } }),
+        api.app.inject({ method: 'POST', url: '/v1/readings/batch', headers, payload: { readings: items } }),
       ),
     );
     expect(answers.map((a) => a.statusCode)).toEqual(Array(8).fill(200));
@@ -55,43 +45,43 @@ describe('concurrent writers', () => {
         .join(','),
     );
     expect(new Set(ids).size).toBe(1);
-    const stored = await db.db.select({ id: readings.id }).from(readings).where(eq(readings.patientId, p.id));
+    const stored = await api.db.db.select({ id: readings.id }).from(readings).where(eq(readings.patientId, p.id));
     expect(stored).toHaveLength(500);
-    const [pat] = await db.db.select().from(patients).where(eq(patients.id, p.id));
+    const [pat] = await api.db.db.select().from(patients).where(eq(patients.id, p.id));
     expect(pat?.timesMeasured).toBe(500);
   });
 
   it('the same Idempotency-Key sent twice at once runs the write once and replays it to the other', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const headers = {
-      ...bearer(await tokenFor(app, { kind: 'patient', id: p.id, roles: ['patient'] })),
+      ...bearer(await tokenFor(api.app, { kind: 'patient', id: p.id, roles: ['patient'] })),
       'idempotency-key': 'double-tap',
     };
     const payload = { valueMgDl: 140, measuredAt: new Date(Date.now() - 60_000).toISOString() };
     const [a, b] = await Promise.all(
-      [1, 2].map(() => app.inject({ method: 'POST', url: '/v1/readings', headers, payload })),
+      [1, 2].map(() => api.app.inject({ method: 'POST', url: '/v1/readings', headers, payload })),
     );
     expect([a?.statusCode, b?.statusCode]).toEqual([201, 201]);
     expect(a?.json().id).toBe(b?.json().id);
     expect([a?.headers['idempotent-replayed'], b?.headers['idempotent-replayed']].filter(Boolean)).toEqual(['true']);
-    expect(await db.db.select().from(readings).where(eq(readings.patientId, p.id))).toHaveLength(1);
+    expect(await api.db.db.select().from(readings).where(eq(readings.patientId, p.id))).toHaveLength(1);
   });
 
   // PGlite has one connection: a transaction held open would block the reader too.
   it.runIf(usingPostgres)(
     'the change feed does not skip a reading committed by a slower concurrent transaction',
     async () => {
-      const p = await createPatient(db.db);
-      const headers = bearer(await tokenFor(app, { kind: 'patient', id: p.id, roles: ['patient'] }));
+      const p = await createPatient(api.db.db);
+      const headers = bearer(await tokenFor(api.app, { kind: 'patient', id: p.id, roles: ['patient'] }));
       const feed = async (since?: string) =>
         (
-          await app.inject({
+          await api.app.inject({
             method: 'GET',
             url: `/v1/patients/${p.id}/readings/changes${since ? `?since=${since}` : ''}`,
             headers,
           })
         ).json();
-      const service = readingsService(app);
+      const service = readingsService(api.app);
       let release: () => void = () => {};
       const held = new Promise<void>((r) => {
         release = r;
@@ -101,7 +91,7 @@ describe('concurrent writers', () => {
         slowStarted = r;
       });
       // The slow writer: takes its change-feed position, then waits before committing.
-      const slow = withTransaction(db.db, async (tx) => {
+      const slow = withTransaction(api.db.db, async (tx) => {
         const svc = service as unknown as {
           insertForPatient(tx: unknown, actor: unknown, id: number, c: unknown[]): Promise<unknown>;
         };
@@ -129,13 +119,14 @@ describe('concurrent writers', () => {
       });
       await started;
       // A fast writer starts after the slow one took its position.
-      const fast = app.inject({
+      const fast = api.app.inject({
         method: 'POST',
         url: '/v1/readings',
         headers,
         payload: { valueMgDl: 202, measuredAt: new Date(Date.now() - 60_000).toISOString(), notes: 'fast' },
       });
-      await new Promise((r) => setTimeout(r, 150));
+      // The fast writer now waits on the slow one's lock: its position comes after the slow one's.
+      await untilBlocked(api.db);
       const during = await feed();
       expect(during.data).toEqual([]);
       release();

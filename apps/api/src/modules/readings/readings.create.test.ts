@@ -1,44 +1,37 @@
 /** Creating readings: single and batch, who may write for whom, dedup, Idempotency-Key, side effects. */
 import { and, eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, createTestDb, type TokenFor, tokenFor } from '../../../test/build-test-app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bearer, type TokenFor, tokenFor } from '../../../test/build-test-app.js';
 import { createPatient, createStaff } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { auditEvents, patients, readingDaySummaries, readings } from '../../db/schema/index.js';
 import { ManualClock } from '../../lib/clock.js';
 import type { DomainEvent } from '../../lib/event-bus.js';
 
 const clock = new ManualClock('2026-03-10T15:00:00.000Z');
-let db: DbHandle;
-let app: FastifyInstance;
 const events: DomainEvent[] = [];
 
+const api = useTestApp({ clock });
+
 beforeAll(async () => {
-  db = await createTestDb();
-  app = await buildTestApp({ db, clock });
-  app.events.bus.subscribe((e) => events.push(e));
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
+  api.app.events.bus.subscribe((e) => events.push(e));
 });
 
-const as = async (who: TokenFor) => bearer(await tokenFor(app, who));
+const as = async (who: TokenFor) => bearer(await tokenFor(api.app, who));
 const me = (id: number): TokenFor => ({ kind: 'patient', id, roles: ['patient'] });
 async function post(url: string, who: TokenFor | Record<string, string>, payload: object, extra = {}) {
   const headers = 'kind' in who ? await as(who as TokenFor) : (who as Record<string, string>);
-  return app.inject({ method: 'POST', url, headers: { ...headers, ...extra }, payload });
+  return api.app.inject({ method: 'POST', url, headers: { ...headers, ...extra }, payload });
 }
 async function deviceKeyFor(patientId: number) {
   const res = await post(`/v1/patients/${patientId}/api-keys`, me(patientId), { name: 'meter' });
   return bearer(res.json().key as string);
 }
-const rowsOf = (patientId: number) => db.db.select().from(readings).where(eq(readings.patientId, patientId));
+const rowsOf = (patientId: number) => api.db.db.select().from(readings).where(eq(readings.patientId, patientId));
 
 describe('POST /v1/readings', () => {
   it('a patient records a reading for themself: 201, stored in mg/dL, counters, summary, audit and event', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     events.length = 0;
     const res = await post('/v1/readings', me(p.id), {
       value: 10.0,
@@ -63,11 +56,11 @@ describe('POST /v1/readings', () => {
     });
     const [stored] = await rowsOf(p.id);
     expect(stored).toMatchObject({ valueMgDl: 180.2, enteredByKind: 'patient', enteredById: p.id, changeSeq: 1 });
-    const [pat] = await db.db.select().from(patients).where(eq(patients.id, p.id));
+    const [pat] = await api.db.db.select().from(patients).where(eq(patients.id, p.id));
     expect(pat).toMatchObject({ timesMeasured: 1, fourTimesToday: 1, counterDay: '2026-03-10', readingsChangeSeq: 1 });
-    const [sum] = await db.db.select().from(readingDaySummaries).where(eq(readingDaySummaries.patientId, p.id));
+    const [sum] = await api.db.db.select().from(readingDaySummaries).where(eq(readingDaySummaries.patientId, p.id));
     expect(sum).toMatchObject({ day: '2026-03-10', count: 1, inRange: 1, sumMgDl: 180.2 });
-    const audit = await db.db
+    const audit = await api.db.db
       .select()
       .from(auditEvents)
       .where(and(eq(auditEvents.action, 'readings.create'), eq(auditEvents.patientId, p.id)));
@@ -80,7 +73,7 @@ describe('POST /v1/readings', () => {
   });
 
   it('answers bad input with a 400 naming the field and writes nothing', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const cases: [object, string][] = [
       [{ valueMgDl: 5, measuredAt: '2026-03-10T09:00:00Z' }, 'body.valueMgDl'],
       [{ value: 60, unit: 'mmol/L', measuredAt: '2026-03-10T09:00:00Z' }, 'body.value'],
@@ -98,16 +91,16 @@ describe('POST /v1/readings', () => {
   });
 
   it('accepts LO and HI as flags', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const res = await post('/v1/readings', me(p.id), { value: 'LO', measuredAt: '2026-03-10T09:00:00Z' });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ valueMgDl: null, valueMmolL: null, belowMeasurableRange: true });
-    const [sum] = await db.db.select().from(readingDaySummaries).where(eq(readingDaySummaries.patientId, p.id));
+    const [sum] = await api.db.db.select().from(readingDaySummaries).where(eq(readingDaySummaries.patientId, p.id));
     expect(sum).toMatchObject({ count: 1, valuedCount: 0, veryLow: 1 });
   });
 
   it('stores a control-solution check but keeps it out of the day summaries', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const res = await post('/v1/readings', me(p.id), {
       valueMgDl: 110,
       measuredAt: '2026-03-10T09:00:00Z',
@@ -116,11 +109,13 @@ describe('POST /v1/readings', () => {
     });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ sampleType: 'control_solution' });
-    expect(await db.db.select().from(readingDaySummaries).where(eq(readingDaySummaries.patientId, p.id))).toEqual([]);
+    expect(await api.db.db.select().from(readingDaySummaries).where(eq(readingDaySummaries.patientId, p.id))).toEqual(
+      [],
+    );
   });
 
   it('a patient cannot write a reading for another patient (404, nothing stored, refusal audited)', async () => {
-    const [a, b] = [await createPatient(db.db), await createPatient(db.db)];
+    const [a, b] = [await createPatient(api.db.db), await createPatient(api.db.db)];
     const res = await post('/v1/readings', me(a.id), {
       patientId: b.id,
       valueMgDl: 100,
@@ -128,7 +123,7 @@ describe('POST /v1/readings', () => {
     });
     expect(res.statusCode).toBe(404);
     expect(await rowsOf(b.id)).toHaveLength(0);
-    const denied = await db.db
+    const denied = await api.db.db
       .select()
       .from(auditEvents)
       .where(
@@ -142,8 +137,8 @@ describe('POST /v1/readings', () => {
   });
 
   it('staff write for a named patient; without patientId it is 400, an unknown patient 404; admins may not', async () => {
-    const p = await createPatient(db.db);
-    const nurse = await createStaff(db.db, { roles: ['assistant'] });
+    const p = await createPatient(api.db.db);
+    const nurse = await createStaff(api.db.db, { roles: ['assistant'] });
     const who: TokenFor = { kind: 'staff', id: nurse.id, roles: ['assistant'] };
     const payload = { valueMgDl: 140, measuredAt: '2026-03-10T09:00:00Z' };
     expect((await post('/v1/readings', who, payload)).statusCode).toBe(400);
@@ -152,7 +147,7 @@ describe('POST /v1/readings', () => {
     expect(ok.statusCode).toBe(201);
     const [row] = await rowsOf(p.id);
     expect(row).toMatchObject({ enteredByKind: 'staff', enteredById: nurse.id });
-    const boss = await createStaff(db.db, { roles: ['admin'] });
+    const boss = await createStaff(api.db.db, { roles: ['admin'] });
     const res = await post(
       '/v1/readings',
       { kind: 'staff', id: boss.id, roles: ['admin'] },
@@ -162,7 +157,7 @@ describe('POST /v1/readings', () => {
   });
 
   it('a device key writes for its own patient (source meter) and re-sending the same reading is a 200 duplicate', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const key = await deviceKeyFor(p.id);
     const payload = { valueMgDl: 98, measuredAt: '2026-03-10T10:00:00Z', deviceId: 'contour-1', sequenceNumber: 7 };
     const first = await post('/v1/readings', key, payload);
@@ -172,14 +167,14 @@ describe('POST /v1/readings', () => {
     expect(again.statusCode).toBe(200);
     expect(again.json().id).toBe(first.json().id);
     expect(await rowsOf(p.id)).toHaveLength(1);
-    const other = await createPatient(db.db);
+    const other = await createPatient(api.db.db);
     expect((await post('/v1/readings', key, { ...payload, patientId: other.id })).statusCode).toBe(404);
   });
 });
 
 describe('Idempotency-Key', () => {
   it('a replay returns the original status and body and creates nothing; another body with the key is 422', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const payload = { valueMgDl: 123, measuredAt: '2026-03-10T11:00:00Z' };
     const key = { 'idempotency-key': 'sync-2026-03-10-0001' };
     const first = await post('/v1/readings', me(p.id), payload, key);
@@ -196,7 +191,7 @@ describe('Idempotency-Key', () => {
   });
 
   it('keys are scoped per caller and expire after 24 hours', async () => {
-    const [a, b] = [await createPatient(db.db), await createPatient(db.db)];
+    const [a, b] = [await createPatient(api.db.db), await createPatient(api.db.db)];
     const key = { 'idempotency-key': 'same-key-everywhere' };
     const payload = { valueMgDl: 111, measuredAt: '2026-03-10T11:00:00Z' };
     expect((await post('/v1/readings', me(a.id), payload, key)).statusCode).toBe(201);
@@ -212,7 +207,7 @@ describe('Idempotency-Key', () => {
   });
 
   it('a failed request does not burn the key: the corrected retry runs', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const key = { 'idempotency-key': 'retry-after-fix' };
     const bad = await post('/v1/readings', me(p.id), { valueMgDl: 5000, measuredAt: '2026-03-10T11:00:00Z' }, key);
     expect(bad.statusCode).toBe(400);
@@ -233,7 +228,7 @@ describe('POST /v1/readings/batch', () => {
     }));
 
   it('answers each item created, duplicate (with the existing id) or invalid, and a retried batch creates nothing', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const items = [...batchOf(5, 0), { valueMgDl: 2, measuredAt: '2026-03-09T10:00:00Z' }, batchOf(1, 2)[0]];
     const res = await post('/v1/readings/batch', me(p.id), { readings: items });
     expect(res.statusCode).toBe(200);
@@ -254,12 +249,12 @@ describe('POST /v1/readings/batch', () => {
         .map((r: { id: number }) => r.id),
     ).toEqual(body.results.slice(0, 5).map((r: { id: number }) => r.id));
     expect(await rowsOf(p.id)).toHaveLength(5);
-    const [pat] = await db.db.select().from(patients).where(eq(patients.id, p.id));
+    const [pat] = await api.db.db.select().from(patients).where(eq(patients.id, p.id));
     expect(pat?.timesMeasured).toBe(5);
   });
 
   it('a wrapped uint16 sequence number with a new device time is a new reading', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const before = { valueMgDl: 120, measuredAt: '2026-03-01T08:00:00Z', deviceId: 'accu-1', sequenceNumber: 65535 };
     const wrapped = [
       { valueMgDl: 121, measuredAt: '2026-03-01T09:00:00Z', deviceId: 'accu-1', sequenceNumber: 0 },
@@ -271,21 +266,21 @@ describe('POST /v1/readings/batch', () => {
   });
 
   it('refuses more than 1,000 items and an empty batch with 400, storing nothing', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     expect((await post('/v1/readings/batch', me(p.id), { readings: batchOf(1001, 0) })).statusCode).toBe(400);
     expect((await post('/v1/readings/batch', me(p.id), { readings: [] })).statusCode).toBe(400);
     expect(await rowsOf(p.id)).toHaveLength(0);
   });
 
   it('takes 1,000 readings in one request and honours Idempotency-Key on batches', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const key = { 'idempotency-key': 'batch-1000' };
     const res = await post('/v1/readings/batch', me(p.id), { readings: batchOf(1000, 100) }, key);
     expect(res.json()).toMatchObject({ created: 1000, invalid: 0 });
     const replay = await post('/v1/readings/batch', me(p.id), { readings: batchOf(1000, 100) }, key);
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.json()).toEqual(res.json());
-    const audit = await db.db
+    const audit = await api.db.db
       .select()
       .from(auditEvents)
       .where(and(eq(auditEvents.action, 'readings.batch_create'), eq(auditEvents.patientId, p.id)));
@@ -293,12 +288,12 @@ describe('POST /v1/readings/batch', () => {
   });
 
   it("a patient's batch item for another patient is invalid; staff batches may span patients", async () => {
-    const [a, b] = [await createPatient(db.db), await createPatient(db.db)];
+    const [a, b] = [await createPatient(api.db.db), await createPatient(api.db.db)];
     const item = { valueMgDl: 100, measuredAt: '2026-03-09T10:00:00Z' };
     const res = await post('/v1/readings/batch', me(a.id), { readings: [item, { ...item, patientId: b.id }] });
     expect(res.json()).toMatchObject({ created: 1, invalid: 1 });
     expect(res.json().results[1].errors).toEqual({ 'readings.1.patientId': 'not found' });
-    const doc = await createStaff(db.db, { roles: ['clinician'] });
+    const doc = await createStaff(api.db.db, { roles: ['clinician'] });
     const staffRes = await post(
       '/v1/readings/batch',
       { kind: 'staff', id: doc.id, roles: ['clinician'] },

@@ -5,19 +5,10 @@
  */
 import { parse } from 'csv-parse/sync';
 import { and, eq, sql } from 'drizzle-orm';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  admin,
-  bearer,
-  buildTestApp,
-  clinician,
-  createTestDb,
-  type TokenFor,
-  tokenFor,
-} from '../../../test/build-test-app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { admin, bearer, clinician, type TokenFor, tokenFor } from '../../../test/build-test-app.js';
 import { createPatient, createReadings } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { auditEvents, readings } from '../../db/schema/index.js';
 import { ManualClock } from '../../lib/clock.js';
 import { readingsExportService } from './readings.export.routes.js';
@@ -27,8 +18,6 @@ const NOW = '2026-03-15T12:00:00.000Z';
 const DAY = 86_400_000;
 const ago = (days: number, extraMs = 0) => new Date(Date.parse(NOW) - days * DAY + extraMs);
 
-let db: DbHandle;
-let app: FastifyInstance;
 const clock = new ManualClock(NOW);
 let a: Awaited<ReturnType<typeof createPatient>>;
 let b: Awaited<ReturnType<typeof createPatient>>;
@@ -39,7 +28,7 @@ const assistant: TokenFor = { kind: 'staff', id: 3, roles: ['assistant'] };
 const asPatient = (p: { id: number }): TokenFor => ({ kind: 'patient', id: p.id, roles: ['patient'] });
 
 async function idOf(patientId: number, at: Date): Promise<number> {
-  const [row] = await db.db
+  const [row] = await api.db.db
     .select({ id: readings.id })
     .from(readings)
     .where(and(eq(readings.patientId, patientId), eq(readings.measuredAt, at)));
@@ -47,11 +36,11 @@ async function idOf(patientId: number, at: Date): Promise<number> {
   return row.id;
 }
 
+const api = useTestApp({ clock });
+
 beforeAll(async () => {
-  db = await createTestDb();
-  app = await buildTestApp({ db, clock });
-  a = await createPatient(db.db, { name: 'Lucía', surname: 'Gómez', timezone: 'America/Argentina/Buenos_Aires' });
-  b = await createPatient(db.db);
+  a = await createPatient(api.db.db, { name: 'Lucía', surname: 'Gómez', timezone: 'America/Argentina/Buenos_Aires' });
+  b = await createPatient(api.db.db);
   const at = {
     old: ago(91),
     edge: ago(89),
@@ -61,7 +50,7 @@ beforeAll(async () => {
     deleted: ago(1),
     latest: ago(0, -60_000),
   };
-  await createReadings(db.db, a.id, [
+  await createReadings(api.db.db, a.id, [
     { valueMgDl: 120, measuredAt: at.old, source: 'manual' },
     { valueMgDl: 95, measuredAt: at.edge, source: 'manual' },
     { valueMgDl: 180, measuredAt: at.meter, source: 'meter', deviceId: 'meter-1', sequenceNumber: 7, context: 'lunch' },
@@ -70,40 +59,29 @@ beforeAll(async () => {
     { valueMgDl: 200, measuredAt: at.deleted, source: 'manual' },
     { valueMgDl: 154.5, measuredAt: at.latest, source: 'manual' },
   ]);
-  await createReadings(db.db, b.id, [{ valueMgDl: 333, measuredAt: ago(3), source: 'manual' }]);
+  await createReadings(api.db.db, b.id, [{ valueMgDl: 333, measuredAt: ago(3), source: 'manual' }]);
   for (const [label, when] of Object.entries(at)) ids[label] = await idOf(a.id, when);
-  // What the bulk factory cannot express: a meter LO flag, a hostile note, a soft delete.
-  await db.db.execute(sql`update readings set value_mg_dl = null, range_flag = 'LO' where id = ${ids.lo}`);
-  await db.db.execute(sql`update readings set notes = '=HYPERLINK("http://evil.example")' where id = ${ids.latest}`);
-  await db.db.execute(sql`update readings set deleted_at = ${NOW}::timestamptz where id = ${ids.deleted}`);
-  const keyRes = await app.inject({
+  await api.db.db.execute(sql`update readings set value_mg_dl = null, range_flag = 'LO' where id = ${ids.lo}`);
+  await api.db.db.execute(
+    sql`update readings set notes = '=HYPERLINK("http://evil.example")' where id = ${ids.latest}`,
+  );
+  await api.db.db.execute(sql`update readings set deleted_at = ${NOW}::timestamptz where id = ${ids.deleted}`);
+  const keyRes = await api.app.inject({
     method: 'POST',
     url: `/v1/patients/${a.id}/api-keys`,
-    headers: bearer(await tokenFor(app, asPatient(a))),
+    headers: bearer(await tokenFor(api.app, asPatient(a))),
     payload: { name: 'export test meter' },
   });
   expect(keyRes.statusCode).toBe(201);
   deviceKey = keyRes.json().key;
 });
-afterAll(async () => {
-  await app.close();
-  await db.close();
-});
 
 async function get(url: string, who: TokenFor | null, method: 'GET' | 'HEAD' = 'GET') {
-  const headers = who ? bearer(await tokenFor(app, who)) : {};
-  return app.inject({ method, url, headers });
+  const headers = who ? bearer(await tokenFor(api.app, who)) : {};
+  return api.app.inject({ method, url, headers });
 }
 
 const exportUrl = (patientId: number, query = '') => `/v1/patients/${patientId}/readings/export${query}`;
-
-async function auditOf(res: LightMyRequestResponse) {
-  return db.db
-    .select()
-    .from(auditEvents)
-    .where(eq(auditEvents.requestId, String(res.headers['x-request-id'])))
-    .orderBy(auditEvents.id);
-}
 
 const csvIds = (body: string) => (parse(body) as string[][]).slice(1).map((r) => Number(r[0]));
 
@@ -158,7 +136,7 @@ describe('CSV export', () => {
     const long = await get(exportUrl(a.id, '?from=2024-01-01T00:00:00Z&to=2025-06-01T00:00:00Z'), clinician());
     expect(long.statusCode).toBe(400);
     expect(Object.keys(long.json().errors)).toEqual(['querystring.from']);
-    expect((await auditOf(long)).map((r) => [r.action, r.outcome, r.details])).toEqual([
+    expect((await api.auditOf(long)).map((r) => [r.action, r.outcome, r.details])).toEqual([
       ['readings.export', 'failure', { reason: 'invalid_window', format: 'csv' }],
     ]);
     const backwards = await get(exportUrl(a.id, `?from=${NOW}&to=2026-03-01T00:00:00Z`), clinician());
@@ -182,7 +160,7 @@ describe('who may export', () => {
     const res = await get(exportUrl(a.id), asPatient(b));
     expect(res.statusCode).toBe(404);
     expect(res.body).not.toContain('meter-1');
-    const rows = await auditOf(res);
+    const rows = await api.auditOf(res);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       action: 'readings.export',
@@ -197,7 +175,7 @@ describe('who may export', () => {
   it('an unknown patient is 404 for staff too, audited as a failure', async () => {
     const res = await get(exportUrl(987654), clinician());
     expect(res.statusCode).toBe(404);
-    expect((await auditOf(res)).map((r) => [r.outcome, r.patientId, r.details])).toEqual([
+    expect((await api.auditOf(res)).map((r) => [r.outcome, r.patientId, r.details])).toEqual([
       ['failure', null, { reason: 'not_found', format: 'csv' }],
     ]);
   });
@@ -205,11 +183,11 @@ describe('who may export', () => {
   it('an assistant cannot export readings (403, audited as a refused access)', async () => {
     const res = await get(exportUrl(a.id), assistant);
     expect(res.statusCode).toBe(403);
-    expect((await auditOf(res)).map((r) => [r.action, r.outcome])).toEqual([['access.denied', 'denied']]);
+    expect((await api.auditOf(res)).map((r) => [r.action, r.outcome])).toEqual([['access.denied', 'denied']]);
   });
 
   it("a device key cannot export its own patient's readings (401)", async () => {
-    const res = await app.inject({ method: 'GET', url: exportUrl(a.id), headers: bearer(deviceKey) });
+    const res = await api.app.inject({ method: 'GET', url: exportUrl(a.id), headers: bearer(deviceKey) });
     expect(res.statusCode).toBe(401);
     expect(res.body).not.toContain('meter-1');
   });
@@ -217,13 +195,13 @@ describe('who may export', () => {
   it('an anonymous caller gets 401 and nothing else', async () => {
     const res = await get(exportUrl(a.id), null);
     expect(res.statusCode).toBe(401);
-    expect(await auditOf(res)).toEqual([]);
+    expect(await api.auditOf(res)).toEqual([]);
   });
 
   it('a HEAD request does not run an export', async () => {
     const res = await get(exportUrl(a.id), clinician(), 'HEAD');
     expect(res.statusCode).toBe(404);
-    expect(await auditOf(res)).toEqual([]);
+    expect(await api.auditOf(res)).toEqual([]);
   });
 });
 
@@ -231,7 +209,7 @@ describe('audit of an export', () => {
   it('records the window before streaming and the row count at the end, with no values', async () => {
     const res = await get(exportUrl(a.id, '?format=csv'), clinician(2));
     expect(res.statusCode).toBe(200);
-    const rows = await auditOf(res);
+    const rows = await api.auditOf(res);
     expect(rows.map((r) => [r.action, r.outcome, r.actorId, r.actorRole, r.patientId, r.details])).toEqual([
       [
         'readings.export',
@@ -247,13 +225,13 @@ describe('audit of an export', () => {
   });
 
   it('an export abandoned half-way is recorded as aborted with the rows handed out so far', async () => {
-    const service = readingsExportService(app, 2);
+    const service = readingsExportService(api.app, 2);
     const origin = { actor: { id: 2, role: 'clinician' as const }, requestId: 'export-abandoned' };
     const plan = await service.open({ kind: 'staff', id: 2, roles: ['clinician'] }, origin, a.id, { format: 'csv' });
     const body = service.csv(plan);
     expect((await body.next()).done).toBe(false);
     await body.return(undefined);
-    const rows = await db.db.select().from(auditEvents).where(eq(auditEvents.requestId, 'export-abandoned'));
+    const rows = await api.db.db.select().from(auditEvents).where(eq(auditEvents.requestId, 'export-abandoned'));
     expect(rows.map((r) => [r.outcome, (r.details as { stage: string }).stage])).toEqual([
       ['success', 'started'],
       ['error', 'aborted'],
@@ -264,23 +242,23 @@ describe('audit of an export', () => {
 
 describe('keyset chunks', () => {
   it('returns every reading once across chunk boundaries, even when instants tie or differ by microseconds', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const t = new Date('2026-03-10T10:00:00.000Z');
     await createReadings(
-      db.db,
+      api.db.db,
       p.id,
       Array.from({ length: 7 }, (_, i) => ({ valueMgDl: 100 + i, measuredAt: t, source: 'cgm' as const })),
     );
     // Three readings a few microseconds apart: a millisecond cursor would repeat or skip them.
-    await db.db.execute(sql`
+    await api.db.db.execute(sql`
       update readings set measured_at = measured_at + (id % 3) * interval '1 microsecond'
       where patient_id = ${p.id} and id % 2 = 0`);
-    const expected = await db.db
+    const expected = await api.db.db
       .select({ id: readings.id })
       .from(readings)
       .where(eq(readings.patientId, p.id))
       .orderBy(readings.measuredAt, readings.id);
-    const service = readingsExportService(app, 2);
+    const service = readingsExportService(api.app, 2);
     const origin = { actor: { id: 1, role: 'admin' as const } };
     const plan = await service.open({ kind: 'staff', id: 1, roles: ['admin'] }, origin, p.id, { format: 'csv' });
     const chunks: number[][] = [];

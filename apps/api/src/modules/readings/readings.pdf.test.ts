@@ -5,25 +5,16 @@
  */
 import { inflateSync } from 'node:zlib';
 import { eq } from 'drizzle-orm';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bearer,
-  buildTestApp,
-  clinician,
-  createTestDb,
-  type TokenFor,
-  tokenFor,
-} from '../../../test/build-test-app.js';
+import type { LightMyRequestResponse } from 'fastify';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bearer, clinician, type TokenFor, tokenFor } from '../../../test/build-test-app.js';
 import { createPatient, createReadings, type ReadingInput } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { auditEvents } from '../../db/schema/index.js';
 import { ManualClock } from '../../lib/clock.js';
 import { winAnsi } from './readings.pdf.js';
 
 const NOW = '2026-03-15T12:00:00.000Z';
-let db: DbHandle;
-let app: FastifyInstance;
 let p: Awaited<ReturnType<typeof createPatient>>;
 
 /** Every stream of the file, inflated when compressed. */
@@ -55,11 +46,15 @@ function textOf(pdf: Buffer): string {
 
 const pageCount = (pdf: Buffer) => pdf.toString('latin1').match(/\/Type \/Page\b(?!s)/g)?.length ?? 0;
 
+const api = useTestApp({ clock: new ManualClock(NOW) });
+
 beforeAll(async () => {
-  db = await createTestDb();
-  app = await buildTestApp({ db, clock: new ManualClock(NOW) });
-  p = await createPatient(db.db, { name: 'Lucía', surname: 'Gómez', birthDate: '1980-05-02', diabetesType: 'type1' });
-  // 14 days of 15-minute CGM data following a daily curve, with a nightly low.
+  p = await createPatient(api.db.db, {
+    name: 'Lucía',
+    surname: 'Gómez',
+    birthDate: '1980-05-02',
+    diabetesType: 'type1',
+  });
   const start = Date.parse('2026-03-01T03:00:00.000Z');
   const rows: ReadingInput[] = [];
   for (let i = 0; i < 14 * 96; i++) {
@@ -72,18 +67,14 @@ beforeAll(async () => {
       deviceId: 'cgm-1',
     });
   }
-  await createReadings(db.db, p.id, rows);
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
+  await createReadings(api.db.db, p.id, rows);
 });
 
 async function report(query: string, who: TokenFor = clinician()): Promise<LightMyRequestResponse> {
-  return app.inject({
+  return api.app.inject({
     method: 'GET',
     url: `/v1/patients/${p.id}/readings/export?format=pdf&lang=en${query}`,
-    headers: bearer(await tokenFor(app, who)),
+    headers: bearer(await tokenFor(api.app, who)),
   });
 }
 
@@ -135,10 +126,10 @@ describe('PDF clinician report', () => {
   });
 
   it('shows the numbers the statistics endpoint gives for the same window', async () => {
-    const stats = await app.inject({
+    const stats = await api.app.inject({
       method: 'GET',
       url: `/v1/patients/${p.id}/stats?from=2026-03-01&to=2026-03-14`,
-      headers: bearer(await tokenFor(app, clinician())),
+      headers: bearer(await tokenFor(api.app, clinician())),
     });
     expect(stats.statusCode).toBe(200);
     const s = stats.json();
@@ -159,7 +150,7 @@ describe('PDF clinician report', () => {
 
   it('is audited with the window and the number of readings it summarises', async () => {
     const res = await report('&from=2026-03-01&to=2026-03-14');
-    const rows = await db.db
+    const rows = await api.db.db
       .select()
       .from(auditEvents)
       .where(eq(auditEvents.requestId, String(res.headers['x-request-id'])))
@@ -176,7 +167,7 @@ describe('PDF clinician report', () => {
   });
 
   it("a patient cannot get another patient's report (404), and gets their own", async () => {
-    const other = await createPatient(db.db);
+    const other = await createPatient(api.db.db);
     const denied = await report('', { kind: 'patient', id: other.id, roles: ['patient'] });
     expect(denied.statusCode).toBe(404);
     expect(denied.headers['content-type']).toMatch(/^application\/problem\+json/);
