@@ -7,8 +7,16 @@
  */
 import type { ReactElement } from 'react';
 import type { ResourceProps } from 'react-admin';
+import { AccountPage } from './account';
 import { patientsResource } from './patients';
+import { AuditPage } from './resources/audit';
+import { staffResource } from './resources/staff';
+import { TriagePage } from './triage/TriagePage';
 
-export const RESOURCES: ResourceProps[] = [patientsResource];
+export const RESOURCES: ResourceProps[] = [patientsResource, staffResource];
 
-export const PAGES: { path: string; element: ReactElement }[] = [];
+export const PAGES: { path: string; element: ReactElement }[] = [
+  { path: '/triage', element: <TriagePage /> },
+  { path: '/audit', element: <AuditPage /> },
+  { path: '/account', element: <AccountPage /> },
+];
