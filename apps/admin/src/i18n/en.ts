@@ -1,9 +1,12 @@
 /** The app's own texts in English: the same keys as es.ts (the type enforces it). */
 import englishMessages from 'ra-language-english';
 import type { spanishApp } from './es';
+import { englishPatientPage, englishTriage } from './patientPage.en';
 
 export const englishApp: typeof spanishApp = {
   dfy: {
+    pp: englishPatientPage,
+    triage: englishTriage,
     app: { title: 'Diabetify · Clinic', staff_site: 'Site for the clinic staff' },
     menu: { patients: 'Patients', triage: 'Triage', staff: 'Staff', audit: 'Audit log', account: 'My account' },
     prefs: {

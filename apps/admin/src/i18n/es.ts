@@ -3,10 +3,14 @@
  * a unit test compares both trees. Resource labels follow react-admin's convention:
  * `resources.<name>.name` and `resources.<name>.fields.<field>`.
  */
+import { spanishPatientPage, spanishTriage } from './patientPage.es';
 import { raSpanish } from './ra-es';
 
 export const spanishApp = {
   dfy: {
+    // The patient page and triage: their own file (patientPage.es.ts).
+    pp: spanishPatientPage,
+    triage: spanishTriage,
     app: { title: 'Diabetify · Clínica', staff_site: 'Sitio para el personal de la clínica' },
     menu: { patients: 'Pacientes', triage: 'Prioridades', staff: 'Personal', audit: 'Auditoría', account: 'Mi cuenta' },
     prefs: {

@@ -71,7 +71,7 @@ export function PatientList() {
       storeKey={false}
       disableSyncWithLocation
     >
-      <Datagrid rowClick="edit" bulkActionButtons={false} empty={<EmptyFiltered />}>
+      <Datagrid rowClick="show" bulkActionButtons={false} empty={<EmptyFiltered />}>
         <TextField source="surname" />
         <TextField source="name" />
         <TextField source="dni" />
