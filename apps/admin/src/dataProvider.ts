@@ -17,11 +17,13 @@ import type {
 import { session as defaultSession, type Session } from './api/client';
 import { patientsHandlers } from './data/patients';
 import type { ResourceHandlers } from './data/types';
+import { staffHandlers } from './resources/staff/data';
 
 export type { ResourceHandlers } from './data/types';
 
 export const RESOURCES: Record<string, (session: Session) => ResourceHandlers> = {
   patients: patientsHandlers,
+  staff: staffHandlers,
 };
 
 function notSupported(resource: string, method: string): never {

@@ -2,11 +2,13 @@
 import englishMessages from 'ra-language-english';
 import type { spanishApp } from './es';
 import { englishPatientPage, englishTriage } from './patientPage.en';
+import { staffAuditAccountEn, staffResourceEn } from './staffAuditAccount.en';
 
 export const englishApp: typeof spanishApp = {
   dfy: {
     pp: englishPatientPage,
     triage: englishTriage,
+    ...staffAuditAccountEn,
     app: { title: 'Diabetify · Clinic', staff_site: 'Site for the clinic staff' },
     menu: { patients: 'Patients', triage: 'Triage', staff: 'Staff', audit: 'Audit log', account: 'My account' },
     prefs: {
@@ -151,6 +153,7 @@ export const englishApp: typeof spanishApp = {
     },
   },
   resources: {
+    ...staffResourceEn,
     patients: {
       name: 'Patient |||| Patients',
       fields: {

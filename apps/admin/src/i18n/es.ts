@@ -5,12 +5,15 @@
  */
 import { spanishPatientPage, spanishTriage } from './patientPage.es';
 import { raSpanish } from './ra-es';
+import { staffAuditAccountEs, staffResourceEs } from './staffAuditAccount.es';
 
 export const spanishApp = {
   dfy: {
     // The patient page and triage: their own file (patientPage.es.ts).
     pp: spanishPatientPage,
     triage: spanishTriage,
+    // Staff, audit log and my account: their own file, so parallel screen work does not collide here.
+    ...staffAuditAccountEs,
     app: { title: 'Diabetify · Clínica', staff_site: 'Sitio para el personal de la clínica' },
     menu: { patients: 'Pacientes', triage: 'Prioridades', staff: 'Personal', audit: 'Auditoría', account: 'Mi cuenta' },
     prefs: {
@@ -156,6 +159,7 @@ export const spanishApp = {
     },
   },
   resources: {
+    ...staffResourceEs,
     patients: {
       name: 'Paciente |||| Pacientes',
       fields: {

@@ -1,0 +1,2 @@
+/** "My account", mounted at /account (PAGES in src/screens.tsx). */
+export { AccountPage } from './AccountPage';

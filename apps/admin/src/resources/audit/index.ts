@@ -1,0 +1,2 @@
+/** The audit-log page, mounted at /audit (PAGES in src/screens.tsx). */
+export { AuditPage } from './AuditPage';
