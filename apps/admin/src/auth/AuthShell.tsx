@@ -1,11 +1,15 @@
 /** The frame of the signed-out pages: a centred card, the product name, language and theme. */
 import { Box, Card, CardContent, Stack, Typography } from '@mui/material';
-import type { ReactNode } from 'react';
-import { LocalesMenuButton, ToggleThemeButton, useTranslate } from 'react-admin';
+import { type ReactNode, useEffect } from 'react';
+import { LocalesMenuButton, ToggleThemeButton, useLocaleState, useTranslate } from 'react-admin';
 import { LOCALES } from '../i18n/i18nProvider';
 
 export function AuthShell({ title, children }: { title: string; children: ReactNode }) {
   const translate = useTranslate();
+  const [locale] = useLocaleState();
+  useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
   return (
     <Box
       component="main"

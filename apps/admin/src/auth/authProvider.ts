@@ -59,6 +59,9 @@ const PATIENT_REFUSED = 'dfy.auth.patient_refused';
 
 export function createAuthProvider(session: Session = defaultSession): DiabetifyAuthProvider {
   let user: StaffUser | null = null;
+  // react-admin asks checkAuth, getPermissions and canAccess at once on a signed-out first load:
+  // one refresh attempt answers them all until the next sign-in.
+  let knownSignedOut = false;
   session.onExpired(() => {
     user = null;
   });
@@ -74,6 +77,7 @@ export function createAuthProvider(session: Session = defaultSession): Diabetify
   }
 
   async function accept(answer: TokenAnswer) {
+    knownSignedOut = false;
     session.setTokens(answer);
     if (answer.user.kind !== 'staff') {
       await revokeQuietly();
@@ -111,7 +115,12 @@ export function createAuthProvider(session: Session = defaultSession): Diabetify
   /** A reload has no access token in memory: the refresh cookie may still hold a session. */
   async function ensureSession(): Promise<StaffUser> {
     if (session.accessToken() && user) return user;
-    if (!session.accessToken() && !(await session.refresh())) throw new Error('dfy.auth.signed_out');
+    if (!session.accessToken()) {
+      if (knownSignedOut || !(await session.refresh())) {
+        knownSignedOut = true;
+        throw new Error('dfy.auth.signed_out');
+      }
+    }
     return loadMe();
   }
 

@@ -74,7 +74,16 @@ function UnitSwitch() {
         value={unit}
         aria-label={translate('dfy.prefs.unit')}
         onChange={(_, v) => v && setUnit(v)}
-        sx={{ mx: 1, '& .MuiToggleButton-root': { color: 'inherit', borderColor: 'rgba(255,255,255,0.5)', py: 0.25 } }}
+        sx={{
+          mx: 1,
+          '& .MuiToggleButton-root': {
+            color: 'inherit',
+            borderColor: 'rgba(255,255,255,0.5)',
+            py: 0.25,
+            textTransform: 'none',
+          },
+          '& .Mui-selected': { bgcolor: 'rgba(255,255,255,0.25) !important', fontWeight: 700 },
+        }}
       >
         <ToggleButton value="mg/dL">mg/dL</ToggleButton>
         <ToggleButton value="mmol/L">mmol/L</ToggleButton>

@@ -24,20 +24,21 @@ export function clinicTimezone(doc: Document | undefined = typeof document === '
 const BCP47: Record<string, string> = { es: 'es-AR', en: 'en-GB' };
 export const intlLocale = (locale: string) => BCP47[locale] ?? locale;
 
-/** "06/12/2026 14:05 (GMT-3)" — date, time and the zone's short name. */
+/** "06/12/2026, 14:05 (ART)" — date, 24-hour time and the zone's short name. */
 export function formatDateTime(value: string | Date | null | undefined, locale: string, timeZone = clinicTimezone()) {
   if (value === null || value === undefined || value === '') return '—';
   const date = typeof value === 'string' ? new Date(value) : value;
   if (Number.isNaN(date.getTime())) return '—';
-  return new Intl.DateTimeFormat(intlLocale(locale), {
+  const text = new Intl.DateTimeFormat(intlLocale(locale), {
     timeZone,
-    dateStyle: 'short',
-    timeStyle: 'short',
-  })
-    .formatToParts(date)
-    .map((p) => p.value)
-    .join('')
-    .concat(` (${zoneName(date, locale, timeZone)})`);
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(date);
+  return `${text} (${zoneName(date, locale, timeZone)})`;
 }
 
 /** A calendar date (YYYY-MM-DD, no time, no zone) in the user's locale. */

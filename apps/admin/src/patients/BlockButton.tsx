@@ -1,8 +1,8 @@
 /** Block / unblock with a confirmation dialog (assistants and admins: the API's FRONT_DESK policy). */
 import BlockIcon from '@mui/icons-material/Block';
 import UnblockIcon from '@mui/icons-material/LockOpen';
-import { Button } from '@mui/material';
-import { useState } from 'react';
+import { Button, IconButton, Tooltip } from '@mui/material';
+import { type MouseEvent, useState } from 'react';
 import {
   Confirm,
   useDataProvider,
@@ -16,7 +16,8 @@ import { canAccess } from '../auth/permissions';
 import type { Patient } from '../data/patients';
 import type { DiabetifyDataProvider } from '../dataProvider';
 
-export function BlockButton({ size = 'small' }: { size?: 'small' | 'medium' }) {
+/** `compact`: an icon with a tooltip and an accessible name, for table rows. */
+export function BlockButton({ size = 'small', compact = false }: { size?: 'small' | 'medium'; compact?: boolean }) {
   const record = useRecordContext<Patient>();
   const translate = useTranslate();
   const notify = useNotify();
@@ -28,6 +29,12 @@ export function BlockButton({ size = 'small' }: { size?: 'small' | 'medium' }) {
   if (!record || !canAccess(permissions ?? [], 'patients', 'block')) return null;
   const blocking = !record.blocked;
   const name = `${record.name} ${record.surname}`;
+  const label = translate(blocking ? 'dfy.patients.block' : 'dfy.patients.unblock');
+  const open_ = (e: MouseEvent) => {
+    // Inside a clickable row: do not open the record.
+    e.stopPropagation();
+    setOpen(true);
+  };
 
   async function confirm() {
     if (!record) return;
@@ -46,18 +53,27 @@ export function BlockButton({ size = 'small' }: { size?: 'small' | 'medium' }) {
 
   return (
     <>
-      <Button
-        size={size}
-        color={blocking ? 'error' : 'primary'}
-        startIcon={blocking ? <BlockIcon /> : <UnblockIcon />}
-        onClick={(e) => {
-          // Inside a clickable row: do not open the record.
-          e.stopPropagation();
-          setOpen(true);
-        }}
-      >
-        {translate(blocking ? 'dfy.patients.block' : 'dfy.patients.unblock')}
-      </Button>
+      {compact ? (
+        <Tooltip title={label}>
+          <IconButton
+            size="small"
+            color={blocking ? 'error' : 'primary'}
+            aria-label={`${label}: ${name}`}
+            onClick={open_}
+          >
+            {blocking ? <BlockIcon fontSize="small" /> : <UnblockIcon fontSize="small" />}
+          </IconButton>
+        </Tooltip>
+      ) : (
+        <Button
+          size={size}
+          color={blocking ? 'error' : 'primary'}
+          startIcon={blocking ? <BlockIcon /> : <UnblockIcon />}
+          onClick={open_}
+        >
+          {label}
+        </Button>
+      )}
       <Confirm
         isOpen={open}
         loading={busy}

@@ -6,7 +6,6 @@ import { Box, Typography } from '@mui/material';
 import {
   CreateButton,
   Datagrid,
-  EditButton,
   ExportButton,
   FilterButton,
   List,
@@ -21,18 +20,28 @@ import { BlockButton } from './BlockButton';
 import { makePatientsExporter } from './exporter';
 import { ClinicDateTimeField, DiabetesTypeField, StatusField } from './fields';
 
-const filters = [
-  <SearchInput key="q" source="q" alwaysOn placeholder="dfy.patients.search" sx={{ minWidth: 280 }} />,
-  <SelectInput
-    key="blocked"
-    source="blocked"
-    label="dfy.patients.status"
-    choices={[
-      { id: 'false', name: 'dfy.patients.filter_active' },
-      { id: 'true', name: 'dfy.patients.filter_blocked' },
-    ]}
-  />,
-];
+function useFilters() {
+  const translate = useTranslate();
+  return [
+    <SearchInput
+      key="q"
+      source="q"
+      alwaysOn
+      placeholder={translate('dfy.patients.search')}
+      aria-label={translate('dfy.patients.search')}
+      sx={{ minWidth: { xs: 200, md: 300 } }}
+    />,
+    <SelectInput
+      key="blocked"
+      source="blocked"
+      label="dfy.patients.status"
+      choices={[
+        { id: 'false', name: 'dfy.patients.filter_active' },
+        { id: 'true', name: 'dfy.patients.filter_blocked' },
+      ]}
+    />,
+  ];
+}
 
 function Actions() {
   return (
@@ -59,6 +68,7 @@ function Empty() {
 export function PatientList() {
   const translate = useTranslate();
   const [locale] = useLocaleState();
+  const filters = useFilters();
   return (
     <List
       filters={filters}
@@ -69,20 +79,29 @@ export function PatientList() {
       empty={<Empty />}
       // Filters (a searched name or DNI) must not be kept in the browser's storage.
       storeKey={false}
+      // Narrow screens: the table scrolls inside its card instead of widening the page.
+      sx={{ minWidth: 0, '& .RaList-main': { minWidth: 0 }, '& .RaList-content': { overflowX: 'auto' } }}
       disableSyncWithLocation
     >
-      <Datagrid rowClick="show" bulkActionButtons={false} empty={<EmptyFiltered />}>
+      <Datagrid
+        rowClick="show"
+        bulkActionButtons={false}
+        empty={<EmptyFiltered />}
+        // Tablet widths: the table scrolls sideways instead of squeezing the columns.
+        sx={{
+          '& .RaDatagrid-rowCell': { whiteSpace: 'nowrap' },
+          // Below 1440 px the less-used columns give way to the actions.
+          '& .column-diabetesType, & .column-createdAt': { display: { xs: 'none', xl: 'table-cell' } },
+        }}
+      >
         <TextField source="surname" />
         <TextField source="name" />
         <TextField source="dni" />
         <TextField source="email" />
-        <DiabetesTypeField label="resources.patients.fields.diabetesType" sortable={false} />
-        <StatusField label="dfy.patients.status" sortable={false} />
+        <DiabetesTypeField source="diabetesType" label="resources.patients.fields.diabetesType" sortable={false} />
+        <StatusField source="blocked" label="dfy.patients.status" sortable={false} />
         <ClinicDateTimeField source="createdAt" label="resources.patients.fields.createdAt" />
-        <Box component="span" sx={{ display: 'flex', gap: 1, justifyContent: 'flex-end' }}>
-          <EditButton />
-          <BlockButton />
-        </Box>
+        <BlockButton compact />
       </Datagrid>
     </List>
   );

@@ -4,7 +4,7 @@ import { useLocaleState, useRecordContext, useTranslate } from 'react-admin';
 import type { Patient } from '../data/patients';
 import { formatDateTime } from '../locale/time';
 
-export function StatusField(_: { label?: string; sortable?: boolean }) {
+export function StatusField(_: { source?: string; label?: string; sortable?: boolean }) {
   const record = useRecordContext<Patient>();
   const translate = useTranslate();
   if (!record) return null;
@@ -28,7 +28,7 @@ export function ClinicDateTimeField({
   return <span>{formatDateTime(record[source], locale)}</span>;
 }
 
-export function DiabetesTypeField(_: { label?: string; sortable?: boolean }) {
+export function DiabetesTypeField(_: { source?: string; label?: string; sortable?: boolean }) {
   const record = useRecordContext<Patient>();
   const translate = useTranslate();
   if (!record?.diabetesType) return <span>—</span>;
