@@ -28,6 +28,7 @@ const COLORS = {
 
 export const MARGIN = 40;
 const PAGE_WIDTH = 595.28;
+const PAGE_HEIGHT = 841.89;
 const CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN;
 
 function heading(doc: Doc, text: string, x: number, y: number): void {
@@ -248,7 +249,9 @@ export function meterPanel(
 
 function scatter(doc: Doc, s: ScatterPanel, l: ReportLayout, top: number): void {
   doc.font('Helvetica').fontSize(8).fillColor(COLORS.muted).text(s.title, MARGIN, top, { lineBreak: false });
-  const p: Plot = { x: MARGIN + 26, y: top + 14, w: CONTENT_WIDTH - 30, h: 110, yMin: 40 };
+  // As tall as the page leaves room for (every meal context listed), never below a readable 80 pt.
+  const h = Math.max(80, Math.min(160, PAGE_HEIGHT - MARGIN - top - 30));
+  const p: Plot = { x: MARGIN + 26, y: top + 14, w: CONTENT_WIDTH - 30, h, yMin: 40 };
   axes(doc, p, l.target, true, s.axis);
   trace(doc, p, s.points, true);
 }

@@ -147,7 +147,7 @@ export function buildLayout(r: ReportData): ReportLayout {
           note: w.meterNote,
           periods: periodTable(r.byTimeOfDay ?? [], l),
           contexts: contextTable(s, l),
-          scatter: { title: w.scatterTitle, points: r.days, axis: [54, target.low, target.high, 250].map(mark) },
+          scatter: { title: w.scatterTitle, points: r.days, axis: [target.low, target.high, 250, 350].map(mark) },
         }
       : {
           kind: 'agp',
