@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { passwordTokens } from '../auth/index.js';
 import { sendAfterCommit } from '../notifications/mailer.js';
 import { emailChangedMessage } from '../notifications/messages.js';
-import registerRoute from './patients.register.js';
+import registerRoute from './patients.register.routes.js';
 import patientRoutes from './patients.routes.js';
 import { PatientsService } from './patients.service.js';
 

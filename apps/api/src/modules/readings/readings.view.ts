@@ -3,6 +3,9 @@ import type { ReadingRow } from './readings.repository.js';
 import { mgDlToMmol } from './readings.rules.js';
 import type { Reading } from './readings.schema.js';
 
+/** The stored reading, for other modules that hold one (they never import the repository). */
+export type { ReadingRow };
+
 export function toReading(r: ReadingRow): Reading {
   return {
     id: r.id,
