@@ -6,7 +6,7 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
 import { englishAll } from '../src/i18n/en';
 import { spanishMessages } from '../src/i18n/es';
@@ -73,12 +73,31 @@ export function identifierOf(who: Who): { identifier: string; password: string }
   return { identifier: who.patient, password: who.password ?? password };
 }
 
+/**
+ * Lets the page finish its start-up requests (the app's silent refresh attempt on load re-renders
+ * the auth pages), so what a test types is not wiped by a late re-mount.
+ */
+export async function settle(page: Page): Promise<void> {
+  await page.waitForLoadState('networkidle');
+}
+
+/** Fills a field and checks it kept the value, filling again if a re-render cleared it. */
+export async function fillField(field: Locator, value: string): Promise<void> {
+  for (let attempt = 0; attempt < 4; attempt++) {
+    await field.fill(value);
+    await field.page().waitForTimeout(300);
+    if ((await field.inputValue()) === value) return;
+  }
+  throw new Error(`the field kept losing its value (${String(field)})`);
+}
+
 /** Fills the sign-in form (from wherever the app put us) and submits it; does not wait for the result. */
 export async function submitSignIn(page: Page, who: Who): Promise<void> {
   const { identifier, password } = identifierOf(who);
   if (!page.url().includes('/admin/login')) await page.goto('/admin/login');
-  await page.getByLabel(es.dfy.auth.identifier).fill(identifier);
-  await page.getByLabel(es.dfy.auth.password, { exact: false }).first().fill(password);
+  await settle(page);
+  await fillField(page.getByLabel(es.dfy.auth.identifier), identifier);
+  await fillField(page.getByLabel(es.dfy.auth.password, { exact: false }).first(), password);
   await page.getByRole('button', { name: es.dfy.auth.sign_in, exact: true }).click();
 }
 

@@ -14,9 +14,11 @@ import {
   es,
   expectNoSeriousA11y,
   expectSignedIn,
+  fillField,
   launchBrowser,
   newPage,
   passwordLinkIn,
+  settle,
   shot,
   signIn,
   submitSignIn,
@@ -86,7 +88,7 @@ describe('sign-in', () => {
     await page.getByRole('heading', { name: es.dfy.auth.mfa_title }).waitFor();
     await shot(page, 'sign-in-mfa');
     // The enrolment spent this time step (codes are single-use): the next step is within tolerance.
-    await page.getByLabel(es.dfy.auth.code).fill(await generate({ secret, epoch: now() + 30 }));
+    await fillField(page.getByLabel(es.dfy.auth.code), await generate({ secret, epoch: now() + 30 }));
     await page.getByRole('button', { name: es.dfy.auth.verify }).click();
     await expectSignedIn(page);
     await context.close();
@@ -138,8 +140,9 @@ describe('sign-in', () => {
     await page.goto('/admin/login');
     await page.getByRole('link', { name: es.dfy.auth.forgot_link }).click();
     await page.waitForURL(/\/admin\/forgot-password/);
+    await settle(page);
     const asked = Date.now();
-    await page.getByLabel(es.dfy.forgot.email).fill(email);
+    await fillField(page.getByLabel(es.dfy.forgot.email), email);
     await page.getByRole('button', { name: es.dfy.forgot.submit }).click();
     await page.getByRole('status').filter({ hasText: es.dfy.forgot.sent }).waitFor();
 
@@ -148,9 +151,10 @@ describe('sign-in', () => {
     await page.goto(link);
     await page.waitForURL(/\/admin\/reset-password/);
     await page.getByRole('heading', { name: es.dfy.reset.title }).waitFor();
+    await settle(page);
     await expectNoSeriousA11y(page);
-    await page.getByLabel(es.dfy.reset.new_password).fill(newPassword);
-    await page.getByLabel(es.dfy.reset.confirm_password).fill(newPassword);
+    await fillField(page.getByLabel(es.dfy.reset.new_password), newPassword);
+    await fillField(page.getByLabel(es.dfy.reset.confirm_password), newPassword);
     await page.getByRole('button', { name: es.dfy.reset.submit }).click();
     await page.getByRole('status').filter({ hasText: es.dfy.reset.done }).waitFor();
     // The token left the address bar (history) once read.
