@@ -5,37 +5,14 @@
 import { randomInt } from 'node:crypto';
 import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { Database, Executor } from '../../db/client.js';
+import type { AuditEntry, AuditRecorder } from '../../lib/audit.js';
 import type { Clock } from '../../lib/clock.js';
 import { SENSITIVE_KEYS } from '../../lib/logger.js';
 import { GENESIS_HASH, linkHash } from './audit.chain.js';
 import * as repo from './audit.repository.js';
 
-export type ActorRole = 'patient' | 'clinician' | 'assistant' | 'admin' | 'device' | 'system' | 'anonymous';
-export type AuditOutcome = 'success' | 'denied' | 'failure' | 'error';
-
-export interface AuditActor {
-  id: number | null;
-  role: ActorRole;
-}
-
-/** Where a request came from; built once per request by the auth plugin. */
-export interface AuditOrigin {
-  actor: AuditActor;
-  ip?: string | null;
-  userAgent?: string | null;
-  requestId?: string | null;
-}
-
-export interface AuditEntry extends AuditOrigin {
-  /** `resource.verb`, e.g. `readings.read`, `auth.login`. */
-  action: string;
-  resourceType: string;
-  resourceId?: string | number | null;
-  patientId?: number | null;
-  outcome: AuditOutcome;
-  /** Ids, counts and field *names* only — never PHI values. */
-  details?: Record<string, unknown>;
-}
+// The audit vocabulary is shared with plugins and other modules, which may not import this module.
+export type { ActorRole, AuditActor, AuditEntry, AuditOrigin, AuditOutcome } from '../../lib/audit.js';
 
 const FORBIDDEN_DETAIL_KEYS = new Set<string>(SENSITIVE_KEYS.map((k) => k.toLowerCase()));
 const MAX_USER_AGENT = 512;
@@ -74,7 +51,7 @@ export interface VerifyResult {
   verifiedAt: Date;
 }
 
-export class AuditService {
+export class AuditService implements AuditRecorder {
   /**
    * The chain shard each open transaction writes to, so one transaction locks one head only. Keyed
    * by the transaction's session (its connection), which nested savepoint transactions share.
