@@ -39,6 +39,17 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/**
+ * Client-side navigation (react-router listens to popstate): a full reload would start a new page
+ * without the in-memory access token, and in this harness run the cookie refresh answered 403.
+ */
+async function go(page: Page, path: string) {
+  await page.evaluate((to) => {
+    window.history.pushState({}, '', to);
+    window.dispatchEvent(new PopStateEvent('popstate'));
+  }, `/admin${path}`);
+}
+
 const summaryReady = (page: Page) => page.getByTestId('band-inRange').waitFor({ timeout: 60_000 });
 
 async function noRawKeys(page: Page) {
@@ -50,7 +61,7 @@ describe('patient page', () => {
   it('search → patient page → the summary equals the API statistics; timing median of 5', async () => {
     const { page } = await newPage(browser);
     await signIn(page, 'clinician');
-    await page.goto('/admin/patients');
+    await go(page, '/patients');
     await page.getByPlaceholder(es.dfy.patients.search).fill(cgm.surname);
     await page.getByRole('cell', { name: cgm.surname, exact: true }).first().click();
     await page.waitForURL(/\/patients\/\d+\/show/);
@@ -76,25 +87,29 @@ describe('patient page', () => {
     await shot(page, 'patient-summary');
     await expectNoSeriousA11y(page);
 
+    await page.context().close();
+    // Each run in a fresh signed-in browser context, so no cached statistics are reused.
     const times: number[] = [];
     for (let i = 0; i < 5; i++) {
+      const fresh = await newPage(browser);
+      await signIn(fresh.page, 'clinician');
       const t0 = Date.now();
-      await page.goto(`/admin/patients/${cgm.id}/show`);
-      await summaryReady(page);
+      await go(fresh.page, `/patients/${cgm.id}/show`);
+      await summaryReady(fresh.page);
       times.push(Date.now() - t0);
+      await fresh.context.close();
     }
     const median = [...times].sort((a, b) => a - b)[2];
     // The issue asks for this number in the CI log.
     process.stdout.write(
       `[perf] navigation → summary rendered (90-day CGM patient), median of 5: ${median} ms (${times.join(', ')})\n`,
     );
-    await page.context().close();
   });
 
   it('glucose chart and AGP draw paths from data; a reading added appears in the table', async () => {
     const { page } = await newPage(browser);
     await signIn(page, 'clinician');
-    await page.goto(`/admin/patients/${cgm.id}/show?tab=glucose`);
+    await go(page, `/patients/${cgm.id}/show?tab=glucose`);
     const chart = page.getByTestId('glucose-chart');
     await chart.locator('path.recharts-curve').first().waitFor({ timeout: 60_000 });
     const d = (await chart.locator('path.recharts-curve').first().getAttribute('d')) ?? '';
@@ -131,7 +146,7 @@ describe('patient page', () => {
   it('CSV and PDF downloads arrive and are not empty', async () => {
     const { page } = await newPage(browser);
     await signIn(page, 'clinician');
-    await page.goto(`/admin/patients/${cgm.id}/show?tab=reports`);
+    await go(page, `/patients/${cgm.id}/show?tab=reports`);
     for (const format of ['csv', 'pdf'] as const) {
       const row = page.locator(`[data-report="${format}"]`);
       const [download] = await Promise.all([
@@ -156,7 +171,7 @@ describe('patient page', () => {
       if (/\/v1\/patients\/\d+\/(readings|stats|agp)/.test(r.url())) glucoseCalls.push(r.url());
     });
     await signIn(page, 'assistant');
-    await page.goto(`/admin/patients/${cgm.id}/show`);
+    await go(page, `/patients/${cgm.id}/show`);
     await page.getByTestId('patient-name').waitFor();
     await page.locator('[data-achievement="streak"]').waitFor();
     const tabs = await page.getByRole('tab').allInnerTexts();
@@ -171,7 +186,7 @@ describe('patient page', () => {
     const { context, page } = await newPage(browser, { locale: 'en-GB' });
     await context.addInitScript(() => window.localStorage.setItem('diabetify.pref.locale', JSON.stringify('en')));
     await signIn(page, 'clinician');
-    await page.goto(`/admin/patients/${cgm.id}/show`);
+    await go(page, `/patients/${cgm.id}/show`);
     await summaryReady(page);
     await page.getByRole('tab', { name: en.dfy.pp.tabs.summary }).waitFor();
     await noRawKeys(page);
@@ -189,7 +204,7 @@ describe('triage', () => {
   it('ranks patients with reason chips and opens the summary', async () => {
     const { page } = await newPage(browser);
     await signIn(page, 'clinician');
-    await page.goto('/admin/triage');
+    await go(page, '/triage');
     const table = page.getByTestId('triage-table');
     await table.waitFor({ timeout: 30_000 });
     expect(await table.locator('tbody tr').count()).toBeGreaterThan(0);
