@@ -91,8 +91,6 @@ export const englishPatientPage: typeof spanishPatientPage = {
     delete_title: 'Delete this reading?',
     delete_content: 'The reading stops counting in the statistics; the audit log keeps a record.',
     deleted: 'Reading deleted',
-    reason: 'Reason for the change',
-    reason_help: 'Kept in the reading’s notes.',
     value: 'Value (%{unit})',
     measured_at: 'Date and time',
     context: 'Context',

@@ -92,8 +92,6 @@ export const spanishPatientPage = {
     delete_title: '¿Eliminar esta lectura?',
     delete_content: 'La lectura deja de contar en las estadísticas; queda registrada en la auditoría.',
     deleted: 'Lectura eliminada',
-    reason: 'Motivo del cambio',
-    reason_help: 'Queda en las notas de la lectura.',
     value: 'Valor (%{unit})',
     measured_at: 'Fecha y hora',
     context: 'Momento',
