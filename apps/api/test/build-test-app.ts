@@ -91,6 +91,8 @@ export interface TestAppOptions extends BuildOptions {
   db: DbHandle;
   env?: Record<string, string | undefined>;
   clock?: Clock;
+  /** Runs on the built app before it is made ready: routes a test stands in for, extra hooks. */
+  prepare?: (app: FastifyInstance) => void | Promise<void>;
 }
 
 /** Builds the app on `db`. Redis is connected when TEST_REDIS_URL is set. Close with `app.close()`. */
@@ -101,13 +103,15 @@ export async function buildTestApp(options: TestAppOptions): Promise<FastifyInst
     redis = createRedis(config.redis);
     await redis.connect();
   }
-  const app = await buildApp(config, { keys: await testKeys(), secrets: sharedSecrets, redis, ...options });
+  const { prepare, ...build } = options;
+  const app = await buildApp(config, { keys: await testKeys(), secrets: sharedSecrets, redis, ...build });
   if (redis) {
     const r = redis;
     app.addHook('onClose', async () => {
       r.disconnect();
     });
   }
+  await prepare?.(app);
   await app.ready();
   return app;
 }

@@ -7,7 +7,7 @@
  * `app` and `db` exist only once `beforeAll` has run, so they are read through the returned object
  * (`t.app`, `t.db`) inside hooks and tests, never captured at module level.
  */
-import { eq } from 'drizzle-orm';
+import { and, asc, desc, eq, type SQL } from 'drizzle-orm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
 import type { DbHandle } from '../src/db/client.js';
@@ -28,6 +28,13 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPT
 /** A request as tests write it: who signs, method, URL, then the optional body and extra headers. */
 export type Request = [who: Who, method: Method, url: string, payload?: unknown, headers?: Record<string, string>];
 export type AuditRow = typeof auditEvents.$inferSelect;
+
+export interface AuditFilter {
+  action?: string;
+  patientId?: number;
+  actorId?: number;
+  resourceId?: string | number;
+}
 
 export interface UseTestAppOptions extends Omit<TestAppOptions, 'db' | 'clock' | 'env'> {
   /** A manual clock the app reads: an instant to start at, or a clock the file already holds. */
@@ -50,7 +57,10 @@ export interface TestApp {
    * one), signed by this file's app: they share keys and database.
    */
   callOn(app: FastifyInstance, ...request: Request): Promise<LightMyRequestResponse>;
-  auditOf(res: LightMyRequestResponse | { headers: Record<string, unknown> }): Promise<AuditRow[]>;
+  /** The audit rows of one request: its response, or the X-Request-Id the test sent. */
+  auditOf(res: LightMyRequestResponse | { headers: Record<string, unknown> } | string): Promise<AuditRow[]>;
+  /** Audit rows matching every given column, oldest first (or newest first). */
+  auditWhere(filter: AuditFilter, order?: 'oldest first' | 'newest first'): Promise<AuditRow[]>;
   /** Another app on the same database (other config, a second instance); closed with the file. */
   extraApp(options?: Omit<TestAppOptions, 'db'>): Promise<FastifyInstance>;
 }
@@ -88,15 +98,30 @@ export async function callAs(
   });
 }
 
-/** The audit rows written under the request id of `res` (every response carries X-Request-Id). */
+/** The audit rows written under one request id (every response carries X-Request-Id). */
 export function auditRowsOf(
   db: DbHandle,
-  res: LightMyRequestResponse | { headers: Record<string, unknown> },
+  res: LightMyRequestResponse | { headers: Record<string, unknown> } | string,
 ): Promise<AuditRow[]> {
+  const requestId = typeof res === 'string' ? res : String(res.headers['x-request-id']);
+  return db.db.select().from(auditEvents).where(eq(auditEvents.requestId, requestId));
+}
+
+export function auditRowsWhere(
+  db: DbHandle,
+  filter: AuditFilter,
+  order: 'oldest first' | 'newest first' = 'oldest first',
+): Promise<AuditRow[]> {
+  const conditions: SQL[] = [];
+  if (filter.action !== undefined) conditions.push(eq(auditEvents.action, filter.action));
+  if (filter.patientId !== undefined) conditions.push(eq(auditEvents.patientId, filter.patientId));
+  if (filter.actorId !== undefined) conditions.push(eq(auditEvents.actorId, filter.actorId));
+  if (filter.resourceId !== undefined) conditions.push(eq(auditEvents.resourceId, String(filter.resourceId)));
   return db.db
     .select()
     .from(auditEvents)
-    .where(eq(auditEvents.requestId, String(res.headers['x-request-id'])));
+    .where(and(...conditions))
+    .orderBy(order === 'oldest first' ? asc(auditEvents.id) : desc(auditEvents.id));
 }
 
 export function useTestApp(options: UseTestAppOptions = {}): TestApp {
@@ -136,6 +161,7 @@ export function useTestApp(options: UseTestAppOptions = {}): TestApp {
     call: (...request) => callAs(ready(app, 'app'), request),
     callOn: (target, ...request) => callAs(target, request, ready(app, 'app')),
     auditOf: (res) => auditRowsOf(ready(db, 'db'), res),
+    auditWhere: (filter, order) => auditRowsWhere(ready(db, 'db'), filter, order),
     async extraApp(more = {}) {
       const extra = await buildTestApp({ clock, ...build, ...more, db: ready(db, 'db') });
       extras.push(extra);

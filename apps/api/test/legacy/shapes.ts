@@ -111,3 +111,10 @@ export function expectQueueEntry(e: Wire): void {
   expect(Number.isInteger(e.user_id)).toBe(true);
   expect(QUEUE_STATES).toContain(e.appointment_state);
 }
+
+/** The OAuth2 password-grant answer both listeners give: a JWT bearer token, nothing else required. */
+export function expectTokenBody(body: Wire): void {
+  expectKeys(body, ['access_token', 'token_type'], ['refresh_token', 'expires_in']);
+  expect(body.access_token.split('.')).toHaveLength(3);
+  expect(body.token_type).toBe('bearer');
+}

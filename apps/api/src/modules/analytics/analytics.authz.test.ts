@@ -1,13 +1,7 @@
-/**
- * Who may read a patient's statistics and AGP (AZ-2: another patient's are "not found"), and the
- * audit trail of every read, refused attempts included (LG-3), without glucose values (LG-4).
- */
-import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bearer, clinician, type TokenFor, tokenFor } from '../../../test/build-test-app.js';
 import { createPatient, createReadings } from '../../../test/factories.js';
 import { useTestApp } from '../../../test/use-test-app.js';
-import { auditEvents } from '../../db/schema/index.js';
 import { ManualClock } from '../../lib/clock.js';
 
 let a: { id: number };
@@ -30,12 +24,6 @@ async function read(who: TokenFor, url: string) {
   return api.app.inject({ method: 'GET', url, headers: bearer(await tokenFor(api.app, who)) });
 }
 
-const auditOf = (action: string, actorId: number) =>
-  api.db.db
-    .select()
-    .from(auditEvents)
-    .where(and(eq(auditEvents.action, action), eq(auditEvents.actorId, actorId)));
-
 describe.each(['stats', 'agp'])('GET /v1/patients/:id/%s', (what) => {
   it('lets a patient read their own', async () => {
     const res = await read(asPatient(a), `/v1/patients/${a.id}/${what}`);
@@ -49,7 +37,7 @@ describe.each(['stats', 'agp'])('GET /v1/patients/:id/%s', (what) => {
     const missing = await read(asPatient(b), `/v1/patients/999999/${what}`);
     expect(missing.statusCode).toBe(404);
     expect(missing.json().detail).toBe(res.json().detail);
-    const rows = await auditOf(`${what}.read`, b.id);
+    const rows = await api.auditWhere({ action: `${what}.read`, actorId: b.id });
     expect(rows.map((r) => [r.outcome, r.patientId, r.resourceId])).toEqual([
       ['denied', a.id, String(a.id)],
       ['denied', null, '999999'],
@@ -64,7 +52,7 @@ describe.each(['stats', 'agp'])('GET /v1/patients/:id/%s', (what) => {
     for (const who of [clinician(21), { kind: 'staff', id: 23, roles: ['admin'] } as TokenFor]) {
       const res = await read(who, `/v1/patients/${a.id}/${what}?tz=Europe/Madrid`);
       expect(res.statusCode).toBe(200);
-      const [row] = await auditOf(`${what}.read`, who.id);
+      const [row] = await api.auditWhere({ action: `${what}.read`, actorId: who.id });
       expect(row).toMatchObject({ outcome: 'success', patientId: a.id, resourceType: 'patient' });
       expect(row?.details).toEqual({ windowDays: 14, timezoneOverride: true });
       expect(JSON.stringify(row)).not.toMatch(/123\.4|56\.7/);
@@ -74,7 +62,7 @@ describe.each(['stats', 'agp'])('GET /v1/patients/:id/%s', (what) => {
   it('tells staff a missing patient is not found, and audits the failed attempt', async () => {
     const res = await read(clinician(24), `/v1/patients/999999/${what}`);
     expect(res.statusCode).toBe(404);
-    const rows = await auditOf(`${what}.read`, 24);
+    const rows = await api.auditWhere({ action: `${what}.read`, actorId: 24 });
     expect(rows.map((r) => [r.outcome, r.patientId])).toEqual([['failure', null]]);
   });
 

@@ -1,52 +1,17 @@
-/**
- * The patient hears about decisions and resolutions by e-mail (through a real SMTP exchange with
- * an in-process server, like the password-reset mail) and by an event after the commit. Neither
- * carries clinical content: the reason and the resolution stay behind the patient's login.
- */
-import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
-import { SMTPServer } from 'smtp-server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { RESOLUTION, requestIn, staffToken } from '../../../test/access-matrix/consultations.js';
-import { buildTestApp, createTestDb } from '../../../test/build-test-app.js';
-import type { DbHandle } from '../../db/client.js';
+import { useSmtpInbox } from '../../../test/smtp-inbox.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import type { DomainEvent } from '../../lib/event-bus.js';
 
-interface Received {
-  to: string[];
-  raw: string;
-}
-
-let db: DbHandle;
-let app: FastifyInstance;
-let smtp: SMTPServer;
-const inbox: Received[] = [];
 const events: DomainEvent[] = [];
 
-beforeAll(async () => {
-  db = await createTestDb();
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const port = (smtp.server.address() as AddressInfo).port;
-  app = await buildTestApp({ db, env: { SMTP_URL: `smtp://127.0.0.1:${port}` } });
-  app.events.bus.subscribe((e) => events.push(e));
-});
-afterAll(async () => {
-  await app.close();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
-  await db.close();
+// The SMTP server starts first: the app's config names its port.
+const smtp = useSmtpInbox();
+const inbox = smtp.messages;
+const api = useTestApp({ env: () => ({ SMTP_URL: smtp.url }) });
+beforeAll(() => {
+  api.app.events.bus.subscribe((e) => events.push(e));
 });
 
 /** Headers and decoded text of a single-part message (quoted-printable or base64). */
@@ -66,19 +31,22 @@ function decode(raw: string): string {
 }
 
 async function mailTo(email: string): Promise<string[]> {
-  await app.mailer.flush();
+  await api.app.mailer.flush();
   return inbox.filter((m) => m.to.includes(email)).map((m) => decode(m.raw));
 }
 
 async function emailOf(patientId: number): Promise<string> {
-  const res = await app.inject({ url: `/v1/patients/${patientId}`, headers: await staffToken(app, db, 'admin') });
+  const res = await api.app.inject({
+    url: `/v1/patients/${patientId}`,
+    headers: await staffToken(api.app, api.db, 'admin'),
+  });
   return res.json().email as string;
 }
 
 describe('patient notifications', () => {
   it('an accepted request e-mails the patient and publishes request_accepted', async () => {
-    expect(app.mailer.kind).toBe('smtp');
-    const f = await requestIn(app, db, 'accepted');
+    expect(api.app.mailer.kind).toBe('smtp');
+    const f = await requestIn(api.app, api.db, 'accepted');
     const mails = await mailTo(await emailOf(f.patientId));
     expect(mails).toHaveLength(1);
     expect(mails[0]).toContain('aceptó tu pedido de consulta');
@@ -86,11 +54,11 @@ describe('patient notifications', () => {
   });
 
   it('a denial e-mails the patient without the reason', async () => {
-    const f = await requestIn(app, db, 'pending');
-    const res = await app.inject({
+    const f = await requestIn(api.app, api.db, 'pending');
+    const res = await api.app.inject({
       method: 'POST',
       url: `/v1/queue/requests/${f.requestId}/deny`,
-      headers: await staffToken(app, db, 'assistant'),
+      headers: await staffToken(api.app, api.db, 'assistant'),
       payload: { reason: 'Derivar a guardia externa' },
     });
     expect(res.statusCode).toBe(200);
@@ -103,14 +71,14 @@ describe('patient notifications', () => {
   });
 
   it('a resolution and its correction each e-mail the patient, with no clinical content', async () => {
-    const f = await requestIn(app, db, 'created');
+    const f = await requestIn(api.app, api.db, 'created');
     const email = await emailOf(f.patientId);
     const before = (await mailTo(email)).length;
     const url = `/v1/appointments/${f.appointmentId}/resolution`;
-    const headers = await staffToken(app, db, 'clinician');
-    expect((await app.inject({ method: 'POST', url, headers, payload: RESOLUTION })).statusCode).toBe(201);
+    const headers = await staffToken(api.app, api.db, 'clinician');
+    expect((await api.app.inject({ method: 'POST', url, headers, payload: RESOLUTION })).statusCode).toBe(201);
     const correction = { ...RESOLUTION, changeBasalDose: 24, revises: 1, correctionReason: 'dosis-mal-tipeada' };
-    expect((await app.inject({ method: 'POST', url, headers, payload: correction })).statusCode).toBe(201);
+    expect((await api.app.inject({ method: 'POST', url, headers, payload: correction })).statusCode).toBe(201);
     const mails = (await mailTo(email)).slice(before);
     expect(mails).toHaveLength(2);
     expect(mails[0]).toContain('respondió tu consulta');
@@ -122,13 +90,13 @@ describe('patient notifications', () => {
   });
 
   it('a refused decision sends nothing', async () => {
-    const f = await requestIn(app, db, 'denied');
+    const f = await requestIn(api.app, api.db, 'denied');
     const email = await emailOf(f.patientId);
     const before = (await mailTo(email)).length;
-    const res = await app.inject({
+    const res = await api.app.inject({
       method: 'POST',
       url: `/v1/queue/requests/${f.requestId}/accept`,
-      headers: await staffToken(app, db, 'clinician'),
+      headers: await staffToken(api.app, api.db, 'clinician'),
     });
     expect(res.statusCode).toBe(409);
     expect(await mailTo(email)).toHaveLength(before);

@@ -7,9 +7,9 @@
 import { and, asc, desc, eq } from 'drizzle-orm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestApp, createTestDb, tokenFor } from '../../../test/build-test-app.js';
+import { tokenFor } from '../../../test/build-test-app.js';
 import { createPatient, createStaff } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import {
   appointmentResolutions,
   appointments,
@@ -23,11 +23,9 @@ import backofficeAppointmentsRoutes from './backoffice.appointments.routes.js';
 import gatewayAppointmentsRoutes from './gateway.appointments.routes.js';
 import { buildLegacyApp } from './legacy.app.js';
 
-let db: DbHandle;
-let main: FastifyInstance;
 let gw: FastifyInstance;
 let bo: FastifyInstance;
-let mailer: ReturnType<typeof createMemoryMailer>;
+const mailer = createMemoryMailer();
 let adminId: number;
 let adminAuth: { authorization: string };
 
@@ -62,22 +60,19 @@ const resolutionForm = (appointmentId: number) => ({
   ],
 });
 
+const api = useTestApp({ mailer });
+
 beforeAll(async () => {
-  db = await createTestDb();
-  mailer = createMemoryMailer();
-  main = await buildTestApp({ db, mailer });
-  gw = await buildLegacyApp(main, 'gateway', gatewayAppointmentsRoutes);
-  bo = await buildLegacyApp(main, 'backoffice', backofficeAppointmentsRoutes);
+  gw = await buildLegacyApp(api.app, 'gateway', gatewayAppointmentsRoutes);
+  bo = await buildLegacyApp(api.app, 'backoffice', backofficeAppointmentsRoutes);
   // The legacy `admin` account: every back-office role.
-  const admin = await createStaff(db.db, { roles: ['admin', 'clinician', 'assistant'] });
+  const admin = await createStaff(api.db.db, { roles: ['admin', 'clinician', 'assistant'] });
   adminId = admin.id;
   adminAuth = await staffAuth(admin.id, ['admin', 'clinician', 'assistant']);
 });
 afterAll(async () => {
   await gw.close();
   await bo.close();
-  await main.close();
-  await db.close();
 });
 beforeEach(async () => {
   expect((await boCall('DELETE', '/appointments')).statusCode).toBe(204);
@@ -85,12 +80,12 @@ beforeEach(async () => {
 });
 
 async function staffAuth(id: number, roles: ('admin' | 'clinician' | 'assistant')[]): Promise<Auth> {
-  return { authorization: `Bearer ${await tokenFor(main, { kind: 'staff', id, roles })}` };
+  return { authorization: `Bearer ${await tokenFor(api.app, { kind: 'staff', id, roles })}` };
 }
 
 async function newPatient() {
-  const p = await createPatient(db.db);
-  const token = await tokenFor(main, { kind: 'patient', id: p.id, roles: ['patient'] });
+  const p = await createPatient(api.db.db);
+  const token = await tokenFor(api.app, { kind: 'patient', id: p.id, roles: ['patient'] });
   return { id: p.id, email: p.email, auth: { authorization: `Bearer ${token}` } };
 }
 
@@ -109,14 +104,14 @@ const entries = async (url: string) =>
   );
 const requestOf = async (patientId: number) =>
   (
-    await db.db
+    await api.db.db
       .select()
       .from(queueRequests)
       .where(eq(queueRequests.patientId, patientId))
       .orderBy(desc(queueRequests.id))
   )[0];
 const lastAudit = async (action: string) =>
-  (await db.db.select().from(auditEvents).where(eq(auditEvents.action, action)).orderBy(desc(auditEvents.id)))[0];
+  (await api.db.db.select().from(auditEvents).where(eq(auditEvents.action, action)).orderBy(desc(auditEvents.id)))[0];
 
 function expectDetail(res: LightMyRequestResponse, status: number, detail: string) {
   expect(res.statusCode, res.body).toBe(status);
@@ -140,7 +135,7 @@ describe('back-office queue administration', () => {
 
     const aRow = await requestOf(a.id);
     expect(aRow).toMatchObject({ state: 'accepted', decidedByStaffId: adminId });
-    const history = await db.db
+    const history = await api.db.db
       .select()
       .from(queueRequestTransitions)
       .where(eq(queueRequestTransitions.requestId, aRow?.id as number))
@@ -191,11 +186,11 @@ describe('back-office queue administration', () => {
     expect((await boCall('PUT', '/appointments/accept/0')).statusCode).toBe(201);
     const made = await gw.inject({ method: 'POST', url: '/appointments/create', headers: a.auth, payload: FORM });
     expect(made.statusCode, made.body).toBe(201);
-    const [before] = await db.db.select().from(queueSettings);
+    const [before] = await api.db.db.select().from(queueSettings);
 
     const cleared = await boCall('DELETE', '/appointments');
     expect([cleared.statusCode, cleared.body]).toEqual([204, '']);
-    const [after] = await db.db.select().from(queueSettings);
+    const [after] = await api.db.db.select().from(queueSettings);
     expect(after).toMatchObject({ day: (before?.day as number) + 1, nextPlacement: 0 });
     for (const p of [a, b]) {
       expect(await requestOf(p.id)).toMatchObject({ state: 'closed', releasedAt: expect.any(Date) });
@@ -203,7 +198,7 @@ describe('back-office queue administration', () => {
     }
     expect(await lastAudit('queue.reset')).toMatchObject({ outcome: 'success', actorRole: 'admin' });
     expect(await entries('/appointments/queue')).toEqual([]);
-    expect(await db.db.select().from(appointments).where(eq(appointments.patientId, a.id))).toHaveLength(1);
+    expect(await api.db.db.select().from(appointments).where(eq(appointments.patientId, a.id))).toHaveLength(1);
     expect([await submit(b), await submit(a)]).toEqual([0, 1]);
   });
 
@@ -214,7 +209,7 @@ describe('back-office queue administration', () => {
     expect((await boCall('GET', '/appointments/queue/size')).body).toBe('3');
     expect((await boCall('POST', '/appointments/queue/close')).json()).toBe(false);
     expect((await boCall('GET', '/appointments/queue/open')).body).toBe('false');
-    expect((await db.db.select().from(queueSettings))[0]).toMatchObject({ open: false, capacity: 3 });
+    expect((await api.db.db.select().from(queueSettings))[0]).toMatchObject({ open: false, capacity: 3 });
     expect((await boCall('POST', '/appointments/queue/open')).json()).toBe(true);
     expect(await entries('/appointments/pending')).toEqual([[0, a.id, 'PENDING']]);
     expect(await lastAudit('queue.update')).toMatchObject({ outcome: 'success', details: { changed: ['open'] } });
@@ -222,7 +217,7 @@ describe('back-office queue administration', () => {
       expect((await boCall('POST', `/appointments/queue/size?new_size=${bad}`)).statusCode).toBe(422);
     }
     expect((await boCall('POST', '/appointments/queue/size')).statusCode).toBe(422);
-    expect((await db.db.select().from(queueSettings))[0]?.capacity).toBe(3);
+    expect((await api.db.db.select().from(queueSettings))[0]?.capacity).toBe(3);
     expect((await boCall('POST', '/appointments/queue/size?new_size=15')).statusCode).toBe(200);
   });
 });
@@ -248,7 +243,7 @@ describe('back-office appointments and resolutions', () => {
     expect(res.statusCode, res.body).toBe(201);
     const { glucose_scale, ...rest } = resolutionForm(made.appointment_id);
     expect(res.json()).toEqual({ ...rest, change_basal_time: '22:00', glucose_scale });
-    const [stored] = await db.db
+    const [stored] = await api.db.db
       .select()
       .from(appointmentResolutions)
       .where(eq(appointmentResolutions.appointmentId, made.appointment_id));
@@ -281,7 +276,7 @@ describe('back-office appointments and resolutions', () => {
       404,
       'Appointment not found',
     );
-    const revisions = await db.db
+    const revisions = await api.db.db
       .select()
       .from(appointmentResolutions)
       .where(eq(appointmentResolutions.appointmentId, made.appointment_id));
@@ -306,7 +301,7 @@ describe('back-office appointments and resolutions', () => {
       expect(Array.isArray(res.json().detail)).toBe(true);
     }
     expect(
-      await db.db
+      await api.db.db
         .select()
         .from(appointmentResolutions)
         .where(eq(appointmentResolutions.appointmentId, made.appointment_id)),
@@ -338,8 +333,8 @@ describe('back-office access', () => {
   it('roles follow /v1: an assistant decides but cannot resolve or clear; a clinician cannot change the queue', async () => {
     const a = await newPatient();
     await submit(a);
-    const assistant = await createStaff(db.db, { roles: ['assistant'] });
-    const clinician = await createStaff(db.db, { roles: ['clinician'] });
+    const assistant = await createStaff(api.db.db, { roles: ['assistant'] });
+    const clinician = await createStaff(api.db.db, { roles: ['clinician'] });
     const asAssistant = await staffAuth(assistant.id, ['assistant']);
     const asClinician = await staffAuth(clinician.id, ['clinician']);
     expect((await boCall('PUT', '/appointments/accept/0', undefined, asAssistant)).statusCode).toBe(201);
@@ -348,9 +343,9 @@ describe('back-office access', () => {
       403,
     );
     expect((await boCall('POST', '/appointments/queue/close', undefined, asClinician)).statusCode).toBe(403);
-    expect((await db.db.select().from(queueSettings))[0]?.open).toBe(true);
+    expect((await api.db.db.select().from(queueSettings))[0]?.open).toBe(true);
     expect(await entries('/appointments/accepted')).toEqual([[0, a.id, 'ACCEPTED']]);
-    const [byAssistant] = await db.db
+    const [byAssistant] = await api.db.db
       .select()
       .from(auditEvents)
       .where(and(eq(auditEvents.action, 'queue.requests.accept'), eq(auditEvents.actorId, assistant.id)));

@@ -4,7 +4,7 @@
  * the decided 500 on a concurrent double submit, and another patient's resolution answering 404.
  * Wire shapes alone are the contract suite's (apps/api/test/legacy).
  */
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { tokenFor } from '../../../test/build-test-app.js';
@@ -95,12 +95,6 @@ const transitionsOf = (requestId: number) =>
     .from(queueRequestTransitions)
     .where(eq(queueRequestTransitions.requestId, requestId))
     .orderBy(asc(queueRequestTransitions.id));
-const auditOf = (patientId: number, action: string) =>
-  api.db.db
-    .select()
-    .from(auditEvents)
-    .where(and(eq(auditEvents.patientId, patientId), eq(auditEvents.action, action)))
-    .orderBy(desc(auditEvents.id));
 
 function expectDetail(res: LightMyRequestResponse, status: number, detail: string) {
   expect(res.statusCode, res.body).toBe(status);
@@ -127,7 +121,7 @@ describe('gateway queue routes', () => {
     expect(history.map((t) => [t.fromState, t.toState, t.actorRole, t.actorPatientId])).toEqual([
       [null, 'pending', 'patient', p.id],
     ]);
-    const [audit] = await auditOf(p.id, 'queue.requests.submit');
+    const [audit] = await api.auditWhere({ patientId: p.id, action: 'queue.requests.submit' }, 'newest first');
     expect(audit).toMatchObject({ outcome: 'success', actorRole: 'patient', resourceId: String(row?.id) });
     expect((await get(p, '/appointments/state')).json()).toBe('PENDING');
     expect((await get(p, '/appointments/placement')).json()).toBe(0);
@@ -141,7 +135,7 @@ describe('gateway queue routes', () => {
     const refused = replies.find((r) => r.statusCode === 500) as LightMyRequestResponse;
     expect(refused.json()).toEqual({ detail: 'Appointment already exists in queue' });
     expect(await currentRequests(p.id)).toHaveLength(1);
-    const audits = await auditOf(p.id, 'queue.requests.submit');
+    const audits = await api.auditWhere({ patientId: p.id, action: 'queue.requests.submit' }, 'newest first');
     expect(audits.map((a) => [a.outcome, (a.details as { reason?: string }).reason ?? null]).sort()).toEqual([
       ['failure', 'request_active'],
       ['success', null],
@@ -180,7 +174,7 @@ describe('gateway appointment form', () => {
     expect((await submit(p)).statusCode).toBe(201);
     expectDetail(await create(p), 409, "Appointment wasn't accepted yet");
     expect(await api.db.db.select().from(appointments).where(eq(appointments.patientId, p.id))).toEqual([]);
-    const [audit] = await auditOf(p.id, 'appointments.create');
+    const [audit] = await api.auditWhere({ patientId: p.id, action: 'appointments.create' }, 'newest first');
     expect(audit).toMatchObject({ outcome: 'failure', details: { reason: 'request_not_accepted' } });
   });
 
@@ -255,7 +249,7 @@ describe('gateway appointment form', () => {
     expect((await get(p, '/appointments/state')).json()).toBe('CREATED');
     expect((await get(p, '/appointments/placement')).json()).toBe(-1);
     expect((await get(p, '/appointments/mine')).json()).toEqual([body]);
-    const [listed] = await auditOf(p.id, 'appointments.list');
+    const [listed] = await api.auditWhere({ patientId: p.id, action: 'appointments.list' }, 'newest first');
     expect(listed).toMatchObject({ outcome: 'success', details: { appointmentIds: [body.appointment_id] } });
   });
 });

@@ -35,14 +35,6 @@ afterAll(async () => {
 const DAY = 86_400_000;
 const ago = (days: number) => new Date(api.app.clock.now().getTime() - days * DAY);
 
-async function auditOf(action: string, patientId: number) {
-  return api.db.db
-    .select()
-    .from(auditEvents)
-    .where(and(eq(auditEvents.action, action), eq(auditEvents.patientId, patientId)))
-    .orderBy(auditEvents.id);
-}
-
 const counters = async (id: number) =>
   (await api.db.db.select({ n: patients.timesMeasured }).from(patients).where(eq(patients.id, id)))[0]?.n;
 
@@ -79,7 +71,7 @@ describe('POST /glucose/reading', () => {
       enteredById: assistant.id,
     });
     expect(await counters(p.id)).toBe(1);
-    const [audit] = await auditOf('readings.create', p.id);
+    const [audit] = await api.auditWhere({ action: 'readings.create', patientId: p.id });
     expect(audit).toMatchObject({ outcome: 'success', actorId: assistant.id, resourceId: String(body.id) });
   });
 
@@ -146,7 +138,7 @@ describe('GET /glucose/user/{id}[/latest] and /glucose/readings', () => {
     expect(all.json().readings[1]).toMatchObject({ user_id: p.id, reading_type: 'DESAYUNO' });
     const latest = await api.callOn(bo, legacyAdmin, 'GET', `/glucose/user/${p.id}/latest`);
     expect(latest.json().readings.map((r: { glucose_level: number }) => r.glucose_level)).toEqual([103, 101]);
-    const audits = await auditOf('readings.read', p.id);
+    const audits = await api.auditWhere({ action: 'readings.read', patientId: p.id });
     expect(audits.map((a) => [a.actorId, a.details.returned])).toEqual([
       [clinician.id, 3],
       [legacyAdmin.id, 2],
@@ -215,7 +207,7 @@ describe('DELETE /glucose/reading/{id}', () => {
     const [row] = await api.db.db.select().from(readings).where(eq(readings.id, id));
     expect(row?.deletedAt).not.toBeNull();
     expect(await counters(p.id)).toBe(0);
-    expect(await auditOf('readings.delete', p.id)).toHaveLength(1);
+    expect(await api.auditWhere({ action: 'readings.delete', patientId: p.id })).toHaveLength(1);
     const listed = await api.callOn(bo, clinician, 'GET', `/glucose/user/${p.id}`);
     expect(listed.json().readings).toEqual([]);
 

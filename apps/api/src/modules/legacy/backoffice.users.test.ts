@@ -13,7 +13,7 @@ import { useTestApp } from '../../../test/use-test-app.js';
 import { auditEvents, credentials, patients, sessions, staff } from '../../db/schema/index.js';
 import { verifyPassword } from '../auth/auth.passwords.js';
 import { createMemoryMailer } from '../notifications/mailer.js';
-import { RECOVER_ANSWER } from './backoffice.users.routes.js';
+import { RECOVER_ANSWER } from './backoffice.admin.routes.js';
 import { buildLegacyApp } from './legacy.app.js';
 import backofficeRoutes from './legacy.backoffice.js';
 
@@ -52,18 +52,6 @@ function signUp(overrides: Record<string, unknown> = {}) {
   };
 }
 
-async function auditOf(action: string, resourceId?: number) {
-  return api.db.db
-    .select()
-    .from(auditEvents)
-    .where(
-      resourceId === undefined
-        ? eq(auditEvents.action, action)
-        : and(eq(auditEvents.action, action), eq(auditEvents.resourceId, String(resourceId))),
-    )
-    .orderBy(auditEvents.id);
-}
-
 const countPatients = async () => (await api.db.db.select({ n: sql<number>`count(*)::int` }).from(patients))[0]?.n;
 const countCredentials = async () =>
   (await api.db.db.select({ n: sql<number>`count(*)::int` }).from(credentials))[0]?.n;
@@ -81,7 +69,7 @@ describe('GET /users/', () => {
       expect(list.find((u) => u.user_id === a.id)).toMatchObject({ dni: a.dni, hospital_account: a.hospitalAccount });
       expect(list.find((u) => u.user_id === b.id)).toMatchObject({ blocked: true, hospital_account: '' });
     }
-    const rows = (await auditOf('patients.list')).filter((r) => r.details.via === 'legacy');
+    const rows = (await api.auditWhere({ action: 'patients.list' })).filter((r) => r.details.via === 'legacy');
     expect(rows).toHaveLength(2);
     expect(rows[0]?.details.patientIds).toEqual(expect.arrayContaining([a.id, b.id]));
   });
@@ -118,7 +106,7 @@ describe('POST /users/', () => {
     const [cred] = await api.db.db.select().from(credentials).where(eq(credentials.patientId, created.user_id));
     expect(cred?.passwordAlgo).toBe('argon2id');
     expect(await verifyPassword(body.password, cred?.passwordHash as string, 'argon2id')).toBe(true);
-    const [audit] = await auditOf('patients.create', created.user_id);
+    const [audit] = await api.auditWhere({ action: 'patients.create', resourceId: created.user_id });
     expect(audit).toMatchObject({ outcome: 'success', actorId: clinician.id, patientId: created.user_id });
     expect(audit?.details).toMatchObject({ source: 'staff', passwordSet: true });
   });
@@ -180,7 +168,7 @@ describe('GET and PATCH /users/user/{user_id}, POST /users/block/{user_id}', () 
     expect(reply.statusCode, reply.body).toBe(200);
     expect(reply.json()).not.toHaveProperty('user_id');
     expect(reply.json()).toMatchObject({ dni: p.dni, blocked: true });
-    const [audit] = await auditOf('patients.read', p.id);
+    const [audit] = await api.auditWhere({ action: 'patients.read', resourceId: p.id });
     expect(audit).toMatchObject({ outcome: 'success', patientId: p.id, actorId: clinician.id });
     const missing = await api.callOn(bo, clinician, 'GET', '/users/user/99999999');
     expect(missing.statusCode).toBe(404);
@@ -199,7 +187,7 @@ describe('GET and PATCH /users/user/{user_id}, POST /users/block/{user_id}', () 
     expect(reply.json()).not.toHaveProperty('user_id');
     const [row] = await api.db.db.select().from(patients).where(eq(patients.id, p.id));
     expect(row).toMatchObject({ hospitalAccount: account, name: 'Ana María', email: p.email });
-    const [audit] = await auditOf('patients.update', p.id);
+    const [audit] = await api.auditWhere({ action: 'patients.update', resourceId: p.id });
     expect(audit?.details.changed).toEqual(expect.arrayContaining(['hospitalAccount', 'name']));
     // No body at all is a 422 like FastAPI's required body, and writes nothing.
     const empty = await bo.inject({
@@ -209,7 +197,7 @@ describe('GET and PATCH /users/user/{user_id}, POST /users/block/{user_id}', () 
     });
     expect(empty.statusCode, empty.body).toBe(422);
     expect(empty.json().detail[0].loc).toEqual(['body']);
-    expect(await auditOf('patients.update', p.id)).toHaveLength(1);
+    expect(await api.auditWhere({ action: 'patients.update', resourceId: p.id })).toHaveLength(1);
   });
 
   it('PATCH to a taken e-mail is 400 "already exists" and changes nothing', async () => {
@@ -241,7 +229,7 @@ describe('GET and PATCH /users/user/{user_id}, POST /users/block/{user_id}', () 
       .from(sessions)
       .where(and(eq(sessions.credentialId, p.credential.id), sql`${sessions.revokedAt} is null`));
     expect(live).toEqual([]);
-    expect(await auditOf('patients.block', p.id)).toHaveLength(1);
+    expect(await api.auditWhere({ action: 'patients.block', resourceId: p.id })).toHaveLength(1);
   });
 
   it('POST /users/block/{id} toggles the block (front desk only) and answers the user with user_id', async () => {
@@ -277,7 +265,7 @@ describe('admins', () => {
     const [row] = await api.db.db.select().from(staff).where(eq(staff.username, username));
     expect(row).toMatchObject({ name: username, blocked: false });
     expect([...(row?.roles ?? [])].sort()).toEqual(['admin', 'assistant', 'clinician']);
-    const [audit] = await auditOf('staff.create', row?.id);
+    const [audit] = await api.auditWhere({ action: 'staff.create', resourceId: row?.id });
     expect(audit).toMatchObject({ outcome: 'success', actorId: legacyAdmin.id });
     const again = await api.callOn(bo, legacyAdmin, 'POST', '/admin/', { ...body, email: `x${body.email}` });
     expect(again.statusCode).toBe(400);
@@ -341,7 +329,7 @@ describe('admins', () => {
     expect(await verifyPassword(DEFAULT_PASSWORD, cred?.passwordHash as string, 'argon2id')).toBe(false);
     expect((await api.callOn(bo, own, 'GET', '/admin/me')).statusCode).toBe(200);
     expect((await api.callOn(bo, other, 'GET', '/admin/me')).statusCode).toBe(401);
-    const [audit] = await auditOf('auth.password_change', s.id);
+    const [audit] = await api.auditWhere({ action: 'auth.password_change', resourceId: s.id });
     expect(audit?.details).toMatchObject({ currentPasswordChecked: false, via: 'legacy', revokedSessions: 1 });
     await mailer.flush();
     expect(mailer.messages.slice(mailsBefore).map((m) => m.to)).toEqual([s.email]);

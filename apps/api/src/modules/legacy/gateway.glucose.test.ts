@@ -52,7 +52,6 @@ function create(token: string, query: Record<string, string>, rid = requestId())
 const get = (token: string, url: string, rid = requestId()) =>
   gw.inject({ url, headers: { ...bearer(token), 'x-request-id': rid } });
 
-const auditOf = (rid: string) => api.db.db.select().from(auditEvents).where(eq(auditEvents.requestId, rid));
 const readingsOf = (patientId: number) => api.db.db.select().from(readings).where(eq(readings.patientId, patientId));
 
 describe('POST /glucose/create', () => {
@@ -94,7 +93,7 @@ describe('POST /glucose/create', () => {
       deletedAt: null,
     });
     expect(row?.measuredAt.toISOString()).toBe('2026-01-15T10:46:15.123Z');
-    const audit = await auditOf(rid);
+    const audit = await api.auditOf(rid);
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({
       action: 'readings.create',
@@ -247,7 +246,7 @@ describe('GET /glucose/mine and /glucose/mine/latest', () => {
     expect(list[1]?.id).toBeLessThan(list[2]?.id as number);
     expect(list.at(-1)).toEqual(made.json());
     expect(list[0]?.created_at).toBe('30/11/2025 21:00:00');
-    const [audit] = await auditOf(rid);
+    const [audit] = await api.auditOf(rid);
     expect(audit).toMatchObject({ action: 'readings.read', patientId: p.id, actorId: p.id, outcome: 'success' });
 
     // Last 15 days from 2026-01-15T15:00Z: from 2025-12-31T15:00Z on.

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, tokenFor } from '../../../test/build-test-app.js';
 import { createPatient, createStaff } from '../../../test/factories.js';
 import { useTestApp } from '../../../test/use-test-app.js';
-import { auditEvents, patients } from '../../db/schema/index.js';
+import { patients } from '../../db/schema/index.js';
 import { ManualClock } from '../../lib/clock.js';
 import { createMemoryMailer } from '../notifications/mailer.js';
 import { FORGOT_ANSWER, RESET_ANSWER } from './gateway.users.routes.js';
@@ -46,7 +46,6 @@ const patchMe = (token: string, payload: object, rid = requestId()) =>
   gw.inject({ method: 'PATCH', url: '/users/me', headers: { ...bearer(token), 'x-request-id': rid }, payload });
 const postJson = (url: string, payload: object, rid = requestId()) =>
   gw.inject({ method: 'POST', url, headers: { 'x-request-id': rid }, payload });
-const auditOf = (rid: string) => api.db.db.select().from(auditEvents).where(eq(auditEvents.requestId, rid));
 const stored = async (id: number) => (await api.db.db.select().from(patients).where(eq(patients.id, id)))[0];
 
 describe('GET /users/me', () => {
@@ -67,7 +66,7 @@ describe('GET /users/me', () => {
       streak: 2,
       max_streak: 0,
     });
-    const [audit] = await auditOf(rid);
+    const [audit] = await api.auditOf(rid);
     expect(audit).toMatchObject({ action: 'patients.read', patientId: p.id, actorId: p.id, outcome: 'success' });
   });
 
@@ -133,7 +132,7 @@ describe('PATCH /users/me', () => {
       payload: new URLSearchParams({ username: p.dni, password: p.password }).toString(),
     });
     expect(login.statusCode).toBe(200);
-    const [audit] = await auditOf(rid);
+    const [audit] = await api.auditOf(rid);
     expect(audit).toMatchObject({ action: 'patients.update', patientId: p.id, actorId: p.id, outcome: 'success' });
     expect(audit?.details).toMatchObject({
       via: 'legacy_me',
@@ -214,7 +213,7 @@ describe('password recovery', () => {
     const ok = await postJson('/reset-password', { token, new_password: 'Nueva-Clave-2026!' }, rid);
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json()).toEqual({ status: 'ok', message: RESET_ANSWER });
-    const audit = (await auditOf(rid)).find((a) => a.action === 'auth.password_reset');
+    const audit = (await api.auditOf(rid)).find((a) => a.action === 'auth.password_reset');
     expect(audit).toMatchObject({ patientId: p.id, outcome: 'success' });
     // Every session ended: the old access token no longer works.
     expect((await me(p.token)).statusCode).toBe(401);

@@ -4,54 +4,20 @@
  * PR-5). Also the development `.eml` file transport, and "no mail if the transaction rolls back".
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../../test/build-test-app.js';
 import { createPatient } from '../../../test/factories.js';
+import { useSmtpInbox } from '../../../test/smtp-inbox.js';
 import { useTestApp } from '../../../test/use-test-app.js';
 import { withTransaction } from '../../db/transaction.js';
 import { createMemoryMailer, sendAfterCommit } from './mailer.js';
 
-interface Received {
-  from: string;
-  to: string[];
-  raw: string;
-}
-
-let smtp: SMTPServer;
-let smtpPort = 0;
-const inbox: Received[] = [];
+const smtp = useSmtpInbox();
+const inbox = smtp.messages;
 
 const api = useTestApp({ app: false });
-
-beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    // Plain SMTP on loopback: no certificate to provision in a test.
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        inbox.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  smtpPort = (smtp.server.address() as AddressInfo).port;
-});
-afterAll(async () => {
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
-});
 
 /** The decoded text body of a raw single-part message (quoted-printable or base64). */
 function textOf(raw: string): string {
@@ -79,7 +45,7 @@ describe('password reset over SMTP', () => {
   beforeAll(async () => {
     app = await buildTestApp({
       db: api.db,
-      env: { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, PUBLIC_WEB_ORIGIN: 'https://clinic.example' },
+      env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, PUBLIC_WEB_ORIGIN: 'https://clinic.example' },
     });
   });
   afterAll(async () => {
