@@ -1,15 +1,16 @@
 /** `/v1/auth/mfa` routes: TOTP setup, enable, disable, and the login step-up. HTTP only. */
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ValidationError } from '../../lib/errors.js';
-import { responses } from '../../lib/http.js';
+import { route } from '../../lib/route.js';
 import { auditOrigin } from '../../plugins/auth.request.js';
 import type { MfaService, SecondFactor } from './auth.mfa.js';
-import { LoginPassword, REFRESH_COOKIE, Tokens } from './auth.schema.js';
+import { deliverRefresh } from './auth.routes.js';
+import { LoginPassword, Tokens } from './auth.schema.js';
 import { toUser } from './auth.service.js';
 
 const ANY = { audience: 'any' } as const;
+const tags = ['auth'];
 const TotpCode = Type.String({ pattern: '^[0-9]{6}$', description: 'Six-digit TOTP code' });
 const RecoveryCode = Type.String({ minLength: 10, maxLength: 16, pattern: '^[A-Za-z2-7 -]+$' });
 
@@ -42,93 +43,76 @@ function factorOf(body: { code?: string | undefined; recoveryCode?: string | und
   throw new ValidationError({ 'body.code': 'give either code or recoveryCode' });
 }
 
-export default async function mfaRoutes(root: FastifyInstance, opts: { service: MfaService }) {
-  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+export default async function mfaRoutes(app: FastifyInstance, opts: { service: MfaService }) {
   const { service } = opts;
   const cookieMaxAge = Math.floor(app.config.identity.sessionAbsoluteMs / 1000);
 
-  app.post(
-    '/v1/auth/mfa/totp/setup',
-    {
-      config: { auth: ANY, allowWithoutMfa: true },
-      schema: {
-        tags: ['auth'],
-        summary: 'Start TOTP enrollment (needs the current password): secret and otpauth URI',
-        body: SetupBody,
-        response: responses({ 200: SetupResult }, [409]),
-      },
-    },
-    async (request) => service.setup(request.principal, request.body.password, auditOrigin(request)),
-  );
+  route(app, {
+    method: 'POST',
+    url: '/v1/auth/mfa/totp/setup',
+    operationId: 'setupTotp',
+    summary: 'Start TOTP enrollment (needs the current password): secret and otpauth URI',
+    tags,
+    auth: ANY,
+    config: { allowWithoutMfa: true },
+    body: SetupBody,
+    success: { 200: SetupResult },
+    errors: [409],
+    handler: async (request) => service.setup(request.principal, request.body.password, auditOrigin(request)),
+  });
 
-  app.post(
-    '/v1/auth/mfa/totp/enable',
-    {
-      config: { auth: ANY, allowWithoutMfa: true },
-      schema: {
-        tags: ['auth'],
-        summary: 'Confirm TOTP enrollment with a code; returns the recovery codes once',
-        body: EnableBody,
-        response: responses({ 200: EnableResult }, [409]),
-      },
-    },
-    async (request) => service.enable(request.principal, request.body.code, auditOrigin(request)),
-  );
+  route(app, {
+    method: 'POST',
+    url: '/v1/auth/mfa/totp/enable',
+    operationId: 'enableTotp',
+    summary: 'Confirm TOTP enrollment with a code; returns the recovery codes once',
+    tags,
+    auth: ANY,
+    config: { allowWithoutMfa: true },
+    body: EnableBody,
+    success: { 200: EnableResult },
+    errors: [409],
+    handler: async (request) => service.enable(request.principal, request.body.code, auditOrigin(request)),
+  });
 
-  app.post(
-    '/v1/auth/mfa/totp/disable',
-    {
-      config: { auth: ANY },
-      schema: {
-        tags: ['auth'],
-        summary: 'Turn MFA off (password plus a code or recovery code); ends other sessions',
-        body: DisableBody,
-        response: responses({ 200: Type.Object({ disabled: Type.Literal(true) }) }, [409]),
-      },
-    },
-    async (request) =>
+  route(app, {
+    method: 'POST',
+    url: '/v1/auth/mfa/totp/disable',
+    operationId: 'disableTotp',
+    summary: 'Turn MFA off (password plus a code or recovery code); ends other sessions',
+    tags,
+    auth: ANY,
+    body: DisableBody,
+    success: { 200: Type.Object({ disabled: Type.Literal(true) }) },
+    errors: [409],
+    handler: async (request) =>
       service.disable(request.principal, request.body.password, factorOf(request.body), auditOrigin(request)),
-  );
+  });
 
-  app.post(
-    '/v1/auth/mfa/verify',
-    {
-      config: {
-        auth: 'public',
-        rateLimit: { max: app.config.identity.loginMaxPerIpPerMinute, timeWindow: 60_000 },
-      },
-      schema: {
-        tags: ['auth'],
-        summary: 'Second step of an MFA login: the mfaToken plus a TOTP or recovery code → tokens',
-        body: VerifyBody,
-        response: responses({ 200: Tokens }),
-      },
-    },
-    async (request, reply) => {
+  route(app, {
+    method: 'POST',
+    url: '/v1/auth/mfa/verify',
+    operationId: 'verifyMfa',
+    summary: 'Second step of an MFA login: the mfaToken plus a TOTP or recovery code → tokens',
+    tags,
+    auth: 'public',
+    config: { rateLimit: { max: app.config.identity.loginMaxPerIpPerMinute, timeWindow: 60_000 } },
+    body: VerifyBody,
+    success: { 200: Tokens },
+    handler: async (request, reply) => {
       const { tokens, account } = await service.verify(
         request.body.mfaToken,
         factorOf(request.body),
         auditOrigin(request),
       );
-      let refresh: { refreshToken?: string } = { refreshToken: tokens.refreshToken };
-      if (request.body.cookie === true) {
-        // Same delivery as /v1/auth/login (RT-8).
-        reply.setCookie(REFRESH_COOKIE, tokens.refreshToken, {
-          httpOnly: true,
-          secure: true,
-          sameSite: 'strict',
-          path: '/',
-          maxAge: cookieMaxAge,
-        });
-        refresh = {};
-      }
       return {
         accessToken: tokens.accessToken,
-        ...refresh,
+        // Same delivery as /v1/auth/login (RT-8).
+        ...deliverRefresh(reply, tokens, request.body.cookie === true, cookieMaxAge),
         expiresIn: tokens.expiresIn,
         tokenType: tokens.tokenType,
         user: toUser(account),
       };
     },
-  );
+  });
 }

@@ -1,8 +1,7 @@
 /** `/v1/auth/password/*`: forgot, reset, change. HTTP only; the rules live in PasswordService. */
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { responses } from '../../lib/http.js';
+import { route } from '../../lib/route.js';
 import { auditOrigin } from '../../plugins/auth.request.js';
 import type { PasswordService } from './auth.password.service.js';
 import { LoginPassword } from './auth.schema.js';
@@ -31,63 +30,56 @@ const ChangeBody = Type.Object({ currentPassword: LoginPassword, newPassword: Ne
 const Accepted = Type.Object({ status: Type.Literal('accepted') });
 const Changed = Type.Object({ status: Type.Literal('password_changed') });
 
-export default async function passwordRoutes(root: FastifyInstance, opts: { service: PasswordService }) {
-  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+export default async function passwordRoutes(app: FastifyInstance, opts: { service: PasswordService }) {
   const { service } = opts;
+  const tags = ['auth'];
 
-  app.post(
-    '/v1/auth/password/forgot',
-    {
-      config: { auth: 'public', rateLimit: { max: FORGOT_PER_IP_PER_MINUTE, timeWindow: 60_000 } },
-      schema: {
-        tags: ['auth'],
-        summary: 'E-mail a single-use reset link; answers 202 whether or not the address is known',
-        body: ForgotBody,
-        response: responses({ 202: Accepted }),
-      },
-    },
-    async (request, reply) => {
+  route(app, {
+    method: 'POST',
+    url: '/v1/auth/password/forgot',
+    operationId: 'forgotPassword',
+    summary: 'E-mail a single-use reset link; answers 202 whether or not the address is known',
+    tags,
+    auth: 'public',
+    config: { rateLimit: { max: FORGOT_PER_IP_PER_MINUTE, timeWindow: 60_000 } },
+    body: ForgotBody,
+    success: { 202: Accepted },
+    handler: async (request) => {
       await service.forgot(request.body.email, auditOrigin(request));
-      return reply.code(202).send({ status: 'accepted' as const });
+      return { status: 'accepted' as const };
     },
-  );
+  });
 
-  app.post(
-    '/v1/auth/password/reset',
-    {
-      config: { auth: 'public', rateLimit: { max: RESET_PER_IP_PER_MINUTE, timeWindow: 60_000 } },
-      schema: {
-        tags: ['auth'],
-        summary: 'Set a new password with a reset or invitation token; ends every session',
-        body: ResetBody,
-        response: responses({ 200: Changed }),
-      },
-    },
-    async (request) => {
+  route(app, {
+    method: 'POST',
+    url: '/v1/auth/password/reset',
+    operationId: 'resetPassword',
+    summary: 'Set a new password with a reset or invitation token; ends every session',
+    tags,
+    auth: 'public',
+    config: { rateLimit: { max: RESET_PER_IP_PER_MINUTE, timeWindow: 60_000 } },
+    body: ResetBody,
+    success: { 200: Changed },
+    handler: async (request) => {
       await service.reset(request.body.token, request.body.newPassword, auditOrigin(request));
       return { status: 'password_changed' as const };
     },
-  );
+  });
 
-  app.post(
-    '/v1/auth/password/change',
-    {
-      config: { auth: { audience: 'any' }, rateLimit: { max: CHANGE_PER_IP_PER_MINUTE, timeWindow: 60_000 } },
-      schema: {
-        tags: ['auth'],
-        summary: 'Change your password (current password required); ends your other sessions',
-        body: ChangeBody,
-        response: responses({ 200: Changed }),
-      },
-    },
-    async (request) => {
-      await service.change(
-        request.principal,
-        request.body.currentPassword,
-        request.body.newPassword,
-        auditOrigin(request),
-      );
+  route(app, {
+    method: 'POST',
+    url: '/v1/auth/password/change',
+    operationId: 'changePassword',
+    summary: 'Change your password (current password required); ends your other sessions',
+    tags,
+    auth: { audience: 'any' },
+    config: { rateLimit: { max: CHANGE_PER_IP_PER_MINUTE, timeWindow: 60_000 } },
+    body: ChangeBody,
+    success: { 200: Changed },
+    handler: async (request) => {
+      const { currentPassword, newPassword } = request.body;
+      await service.change(request.principal, currentPassword, newPassword, auditOrigin(request));
       return { status: 'password_changed' as const };
     },
-  );
+  });
 }

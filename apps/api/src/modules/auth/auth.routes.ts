@@ -1,18 +1,21 @@
 /** `/v1/auth` routes: login, refresh, logout, sessions. HTTP only; rules live in the services. */
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ForbiddenError, UnauthorizedError } from '../../lib/errors.js';
-import { responses } from '../../lib/http.js';
+import { route } from '../../lib/route.js';
 import { auditOrigin } from '../../plugins/auth.request.js';
 import { LoginBody, MfaRequired, REFRESH_COOKIE, RefreshBody, Revoked, Session, Tokens } from './auth.schema.js';
 import { type AuthService, toUser } from './auth.service.js';
 import type { IssuedTokens } from './auth.sessions.js';
 
 const ANY = { audience: 'any' } as const;
+const tags = ['auth'];
 
-/** Browser clients keep the refresh token in a host-only, HttpOnly, Secure, SameSite=Strict cookie. */
-function deliver(reply: FastifyReply, tokens: IssuedTokens, asCookie: boolean, maxAgeSeconds: number) {
+/**
+ * The refresh token in the body, or, for browser clients, in a host-only, HttpOnly, Secure,
+ * SameSite=Strict cookie (RT-8). Login, MFA verify and refresh deliver it the same way.
+ */
+export function deliverRefresh(reply: FastifyReply, tokens: IssuedTokens, asCookie: boolean, maxAgeSeconds: number) {
   if (!asCookie) return { refreshToken: tokens.refreshToken };
   reply.setCookie(REFRESH_COOKIE, tokens.refreshToken, {
     httpOnly: true,
@@ -24,64 +27,69 @@ function deliver(reply: FastifyReply, tokens: IssuedTokens, asCookie: boolean, m
   return {};
 }
 
-/** Cookie-authenticated calls must come from an allowed origin (CSRF defence, RT-8). */
+function clearRefreshCookie(reply: FastifyReply) {
+  reply.clearCookie(REFRESH_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
+}
+
+/**
+ * Cookie-authenticated calls must come from an allowed origin (CSRF defence, RT-8): the server's own
+ * public origin (the back-office it serves at /admin/) or one of the CORS allow-list.
+ */
 function assertAllowedOrigin(app: FastifyInstance, request: FastifyRequest) {
   const origin = request.headers.origin;
-  if (typeof origin !== 'string' || !app.config.http.corsOrigins.includes(origin)) {
+  const own = new URL(app.config.http.publicWebOrigin).origin;
+  if (typeof origin !== 'string' || (origin !== own && !app.config.http.corsOrigins.includes(origin))) {
     throw new ForbiddenError('Cookie-based refresh requires an allowed Origin header.');
   }
 }
 
-export default async function authRoutes(root: FastifyInstance, opts: { service: AuthService }) {
-  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+export default async function authRoutes(app: FastifyInstance, opts: { service: AuthService }) {
   const { service } = opts;
   const cookieMaxAge = Math.floor(app.config.identity.sessionAbsoluteMs / 1000);
+  const perIp = { rateLimit: { max: app.config.identity.loginMaxPerIpPerMinute, timeWindow: 60_000 } };
 
-  app.post(
-    '/v1/auth/login',
-    {
-      config: {
-        auth: 'public',
-        rateLimit: { max: app.config.identity.loginMaxPerIpPerMinute, timeWindow: 60_000 },
-      },
-      schema: {
-        tags: ['auth'],
-        summary: 'Sign in with DNI, e-mail or username and password',
-        body: LoginBody,
-        response: responses({ 200: Type.Union([Tokens, MfaRequired]) }, [409]),
-      },
-    },
-    async (request, reply) => {
+  route(app, {
+    method: 'POST',
+    url: '/v1/auth/login',
+    operationId: 'login',
+    summary: 'Sign in with DNI, e-mail or username and password',
+    tags,
+    auth: 'public',
+    config: perIp,
+    body: LoginBody,
+    success: { 200: Type.Union([Tokens, MfaRequired]) },
+    errors: [409],
+    handler: async (request, reply) => {
       const result = await service.login(request.body.identifier, request.body.password, auditOrigin(request));
-      if (result.kind === 'mfa')
+      if (result.kind === 'mfa') {
         return { mfaRequired: true as const, mfaToken: result.mfaToken, expiresIn: result.expiresIn };
+      }
       const { tokens, account } = result;
       return {
         accessToken: tokens.accessToken,
-        ...deliver(reply, tokens, request.body.cookie === true, cookieMaxAge),
+        ...deliverRefresh(reply, tokens, request.body.cookie === true, cookieMaxAge),
         expiresIn: tokens.expiresIn,
         tokenType: tokens.tokenType,
         user: toUser(account),
       };
     },
-  );
+  });
 
-  app.post(
-    '/v1/auth/refresh',
-    {
-      config: { auth: 'public', rateLimit: { max: app.config.identity.loginMaxPerIpPerMinute, timeWindow: 60_000 } },
-      schema: {
-        tags: ['auth'],
-        summary: 'Exchange a refresh token (body or cookie) for a new pair; reuse revokes the family',
-        body: RefreshBody,
-        response: responses({ 200: Type.Omit(Tokens, ['user']) }),
-      },
-      // Browsers refresh with the cookie alone and may send no body at all.
-      preValidation: async (request) => {
-        request.body ??= {};
-      },
+  route(app, {
+    method: 'POST',
+    url: '/v1/auth/refresh',
+    operationId: 'refreshTokens',
+    summary: 'Exchange a refresh token (body or cookie) for a new pair; reuse revokes the family',
+    tags,
+    auth: 'public',
+    config: perIp,
+    body: RefreshBody,
+    success: { 200: Type.Omit(Tokens, ['user']) },
+    // Browsers refresh with the cookie alone and may send no body at all.
+    preValidation: async (request) => {
+      request.body ??= {};
     },
-    async (request, reply) => {
+    handler: async (request, reply) => {
       let token = request.body.refreshToken;
       const fromCookie = token === undefined;
       if (fromCookie) {
@@ -92,50 +100,53 @@ export default async function authRoutes(root: FastifyInstance, opts: { service:
       const tokens = await service.refresh(token, auditOrigin(request));
       return {
         accessToken: tokens.accessToken,
-        ...deliver(reply, tokens, fromCookie || request.body.cookie === true, cookieMaxAge),
+        ...deliverRefresh(reply, tokens, fromCookie || request.body.cookie === true, cookieMaxAge),
         expiresIn: tokens.expiresIn,
         tokenType: tokens.tokenType,
       };
     },
-  );
+  });
 
-  app.post(
-    '/v1/auth/logout',
-    {
-      config: { auth: ANY, allowWithoutMfa: true },
-      schema: { tags: ['auth'], summary: 'End the current session', response: responses({ 200: Revoked }) },
-    },
-    async (request, reply) => {
+  route(app, {
+    method: 'POST',
+    url: '/v1/auth/logout',
+    operationId: 'logout',
+    summary: 'End the current session',
+    tags,
+    auth: ANY,
+    config: { allowWithoutMfa: true },
+    success: { 200: Revoked },
+    handler: async (request, reply) => {
       const revoked = await service.logout(request.principal, auditOrigin(request));
-      reply.clearCookie(REFRESH_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
+      clearRefreshCookie(reply);
       return { revoked: revoked ? 1 : 0 };
     },
-  );
+  });
 
-  app.post(
-    '/v1/auth/logout-all',
-    {
-      config: { auth: ANY },
-      schema: { tags: ['auth'], summary: 'End every session of the user', response: responses({ 200: Revoked }) },
-    },
-    async (request, reply) => {
+  route(app, {
+    method: 'POST',
+    url: '/v1/auth/logout-all',
+    operationId: 'logoutAll',
+    summary: 'End every session of the user',
+    tags,
+    auth: ANY,
+    success: { 200: Revoked },
+    handler: async (request, reply) => {
       const revoked = await service.logoutAll(request.principal, auditOrigin(request));
-      reply.clearCookie(REFRESH_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
+      clearRefreshCookie(reply);
       return { revoked };
     },
-  );
+  });
 
-  app.get(
-    '/v1/auth/sessions',
-    {
-      config: { auth: ANY },
-      schema: {
-        tags: ['auth'],
-        summary: "The user's active sessions",
-        response: responses({ 200: Type.Object({ data: Type.Array(Session) }) }),
-      },
-    },
-    async (request) => {
+  route(app, {
+    method: 'GET',
+    url: '/v1/auth/sessions',
+    operationId: 'listSessions',
+    summary: "The user's active sessions",
+    tags,
+    auth: ANY,
+    success: { 200: Type.Object({ data: Type.Array(Session) }) },
+    handler: async (request) => {
       const rows = await service.sessionsOf(request.principal);
       return {
         data: rows.map((s) => ({
@@ -149,22 +160,21 @@ export default async function authRoutes(root: FastifyInstance, opts: { service:
         })),
       };
     },
-  );
+  });
 
-  app.delete(
-    '/v1/auth/sessions/:id',
-    {
-      config: { auth: ANY },
-      schema: {
-        tags: ['auth'],
-        summary: 'Revoke one of your own sessions',
-        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
-        response: responses({ 200: Revoked }, [404]),
-      },
-    },
-    async (request) => {
+  route(app, {
+    method: 'DELETE',
+    url: '/v1/auth/sessions/:id',
+    operationId: 'revokeSession',
+    summary: 'Revoke one of your own sessions',
+    tags,
+    auth: ANY,
+    params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+    success: { 200: Revoked },
+    errors: [404],
+    handler: async (request) => {
       const revoked = await service.revokeOwnSession(request.principal, request.params.id, auditOrigin(request));
       return { revoked: revoked ? 1 : 0 };
     },
-  );
+  });
 }

@@ -96,7 +96,9 @@ export default async function authModule(app: FastifyInstance) {
   app.get(
     '/.well-known/jwks.json',
     {
+      // Not a /v1 route (no policy, no problem responses): a plain JWKS document other services fetch.
       schema: {
+        operationId: 'getJwks',
         tags: ['auth'],
         summary: 'Public keys that verify access tokens (current and previous)',
         response: { 200: Type.Object({ keys: Type.Array(Jwk) }) },

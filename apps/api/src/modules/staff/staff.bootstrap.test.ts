@@ -1,5 +1,5 @@
 /**
- * The first admin (modules/auth/auth.bootstrap.ts): created once from BOOTSTRAP_ADMIN_* when no
+ * The first admin (modules/staff/staff.bootstrap.ts): created once from BOOTSTRAP_ADMIN_* when no
  * admin exists (also at server start), refused in production with a weak password; and the
  * `diabetify create-admin` command, whose password comes from the environment or stdin, never argv.
  */
