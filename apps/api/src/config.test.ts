@@ -47,6 +47,7 @@ describe('config defaults', () => {
       docsEnabled: true,
       metricsEnabled: true,
       publicWebOrigin: 'http://localhost:3000',
+      adminDistDir: null,
     });
     expect(config.dataDir).toBe(path.resolve('./data'));
     expect(config.db).toEqual({ kind: 'pglite', dataDir: path.join(path.resolve('./data'), 'pglite') });
