@@ -143,6 +143,28 @@ describe('browser refresh cookie (RT-8)', () => {
     }
   });
 
+  it('the back-office the server serves itself (PUBLIC_WEB_ORIGIN) may refresh by cookie without being in CORS_ORIGINS', async () => {
+    const own = 'https://clinic.example';
+    const selfServed = await buildTestApp({ db, env: { PUBLIC_WEB_ORIGIN: `${own}/`, CORS_ORIGINS: undefined } });
+    try {
+      const s = await createStaff(db.db);
+      const res = await selfServed.inject({
+        method: 'POST',
+        url: '/v1/auth/login',
+        payload: { identifier: s.username, password: s.password, cookie: true },
+      });
+      const cookie = String(res.headers['set-cookie']).split(';')[0] as string;
+      const refresh = (origin: string) =>
+        selfServed.inject({ method: 'POST', url: '/v1/auth/refresh', headers: { cookie, origin } });
+      expect((await refresh('https://clinic.example.evil.example')).statusCode).toBe(403);
+      const ok = await refresh(own);
+      expect(ok.statusCode, ok.body).toBe(200);
+      expect(ok.json()).toMatchObject({ tokenType: 'Bearer', accessToken: expect.any(String) });
+    } finally {
+      await selfServed.close();
+    }
+  });
+
   it('a refreshed access token keeps the session authentication methods', async () => {
     const p = await createPatient(db.db);
     const first = (await login(p.dni, p.password)).json();
