@@ -4,9 +4,9 @@
  * (`request.principal`); every route file imports them from here, not from another module.
  */
 import type { FastifyRequest } from 'fastify';
+import type { ActorRole, AuditOrigin } from '../lib/audit.js';
 import type { Actor } from '../lib/authorization.js';
 import { UnauthorizedError } from '../lib/errors.js';
-import type { ActorRole, AuditOrigin } from '../lib/audit.js';
 
 /** The authenticated caller as an authorization actor (protected routes always have one). */
 export function actorOf(request: FastifyRequest): Actor {
