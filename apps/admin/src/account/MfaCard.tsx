@@ -158,7 +158,7 @@ export function MfaCard({ enabled, onChange }: { enabled: boolean; onChange: () 
               {translate(enabled ? 'dfy.account.mfa_on' : 'dfy.account.mfa_off')}
             </Typography>
             {enabled ? (
-              <Button color="warning" variant="outlined" onClick={() => reset({ kind: 'disable' })}>
+              <Button color="error" variant="outlined" onClick={() => reset({ kind: 'disable' })}>
                 {translate('dfy.account.mfa_disable')}
               </Button>
             ) : (

@@ -88,7 +88,7 @@ export function SessionsCard() {
           <Typography id="account-sessions-title" variant="h6" component="h2">
             {translate('dfy.account.sessions_title')}
           </Typography>
-          <Button color="warning" variant="outlined" startIcon={<LogoutAllIcon />} onClick={() => setEverywhere(true)}>
+          <Button color="error" variant="outlined" startIcon={<LogoutAllIcon />} onClick={() => setEverywhere(true)}>
             {translate('dfy.account.sign_out_everywhere')}
           </Button>
         </Stack>

@@ -55,7 +55,7 @@ export function AuditFiltersForm({
           helperText={help('action', translate('dfy.audit.action_help'))}
           sx={{ width: 230 }}
         />
-        <TextField {...field('outcome')} select label={translate('dfy.audit.outcome')} sx={{ width: 150 }}>
+        <TextField {...field('outcome')} select label={translate('dfy.audit.outcome')} sx={{ width: 190 }}>
           <MenuItem value="">{translate('dfy.audit.any')}</MenuItem>
           {OUTCOMES.map((o) => (
             <MenuItem key={o} value={o}>
@@ -63,7 +63,7 @@ export function AuditFiltersForm({
             </MenuItem>
           ))}
         </TextField>
-        <TextField {...field('actorRole')} select label={translate('dfy.audit.actor_role')} sx={{ width: 170 }}>
+        <TextField {...field('actorRole')} select label={translate('dfy.audit.actor_role')} sx={{ width: 210 }}>
           <MenuItem value="">{translate('dfy.audit.any')}</MenuItem>
           {ACTOR_ROLES.map((r) => (
             <MenuItem key={r} value={r}>
@@ -76,14 +76,14 @@ export function AuditFiltersForm({
           label={translate('dfy.audit.actor')}
           helperText={help('actorId')}
           slotProps={{ htmlInput: { inputMode: 'numeric' } }}
-          sx={{ width: 150 }}
+          sx={{ width: 190 }}
         />
         <TextField
           {...field('patientId')}
           label={translate('dfy.audit.patient')}
           helperText={help('patientId')}
           slotProps={{ htmlInput: { inputMode: 'numeric' } }}
-          sx={{ width: 150 }}
+          sx={{ width: 190 }}
         />
         <TextField
           {...field('from')}

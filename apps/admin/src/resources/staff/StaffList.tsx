@@ -13,7 +13,7 @@ import {
   useTranslate,
 } from 'react-admin';
 import { STAFF_ROLE_NAMES } from './data';
-import { MfaField, RolesField, StaffDateField, StaffStatusField } from './fields';
+import { MfaField, RolesField, StaffStatusField } from './fields';
 import { StaffBlockButton } from './StaffBlockButton';
 
 function useFilters() {
@@ -87,6 +87,8 @@ export function StaffList() {
       // Searches stay in memory, like every list here (src/store.ts).
       storeKey={false}
       disableSyncWithLocation
+      // A flex child shrinks below its content only with min-width 0: the table scrolls, not the page.
+      sx={{ minWidth: 0, '& .RaList-main': { minWidth: 0 }, '& .RaList-content': { overflowX: 'auto' } }}
     >
       <Datagrid
         rowClick="edit"
@@ -100,7 +102,6 @@ export function StaffList() {
         <RolesField label="resources.staff.fields.roles" sortable={false} />
         <StaffStatusField label="dfy.staff.status" sortable={false} />
         <MfaField label="resources.staff.fields.mfaEnabled" sortable={false} />
-        <StaffDateField source="createdAt" label="resources.staff.fields.createdAt" />
         <StaffBlockButton compact label="" />
       </Datagrid>
     </List>
