@@ -50,7 +50,27 @@ async function go(page: Page, path: string) {
   }, `/admin${path}`);
 }
 
-const summaryReady = (page: Page) => page.getByTestId('band-inRange').waitFor({ timeout: 60_000 });
+/** Statuses of the statistics calls and page errors, printed when the summary does not appear. */
+const diagnostics = new WeakMap<Page, string[]>();
+function watch(page: Page) {
+  const log: string[] = [];
+  diagnostics.set(page, log);
+  page.on('response', (r) => {
+    if (/\/v1\/patients\/\d+\/(stats|agp)/.test(r.url())) log.push(`${r.status()} ${r.url()}`);
+  });
+  page.on('pageerror', (e) => log.push(`pageerror ${e.message}`));
+}
+
+async function summaryReady(page: Page) {
+  try {
+    await page.getByTestId('band-inRange').waitFor({ timeout: 60_000 });
+  } catch (e) {
+    const body = await page.locator('body').innerText();
+    throw new Error(`summary not rendered: ${(diagnostics.get(page) ?? []).join(' | ')}\n${body.slice(0, 600)}`, {
+      cause: e,
+    });
+  }
+}
 
 async function noRawKeys(page: Page) {
   const text = await page.locator('body').innerText();
@@ -60,6 +80,7 @@ async function noRawKeys(page: Page) {
 describe('patient page', () => {
   it('search → patient page → the summary equals the API statistics; timing median of 5', async () => {
     const { page } = await newPage(browser);
+    watch(page);
     await signIn(page, 'clinician');
     await go(page, '/patients');
     await page.getByPlaceholder(es.dfy.patients.search).fill(cgm.surname);
@@ -92,6 +113,7 @@ describe('patient page', () => {
     const times: number[] = [];
     for (let i = 0; i < 5; i++) {
       const fresh = await newPage(browser);
+      watch(fresh.page);
       await signIn(fresh.page, 'clinician');
       const t0 = Date.now();
       await go(fresh.page, `/patients/${cgm.id}/show`);
@@ -174,7 +196,7 @@ describe('patient page', () => {
     await go(page, `/patients/${cgm.id}/show`);
     await page.getByTestId('patient-name').waitFor();
     await page.locator('[data-achievement="streak"]').waitFor();
-    const tabs = await page.getByRole('tab').allInnerTexts();
+    const tabs = await page.getByRole('tab').allTextContents();
     expect(tabs).toEqual([es.dfy.pp.tabs.achievements]);
     const text = await page.locator('body').innerText();
     expect(text).not.toMatch(/mg\/dL|mmol\/L/);
@@ -184,8 +206,11 @@ describe('patient page', () => {
 
   it('English renders the patient page with no untranslated key', async () => {
     const { context, page } = await newPage(browser, { locale: 'en-GB' });
-    await context.addInitScript(() => window.localStorage.setItem('diabetify.pref.locale', JSON.stringify('en')));
+    watch(page);
     await signIn(page, 'clinician');
+    // The app bar's language menu (a reload would need the cookie refresh; see go()).
+    await page.getByRole('button', { name: /español/i }).click();
+    await page.getByRole('menuitem', { name: 'English' }).click();
     await go(page, `/patients/${cgm.id}/show`);
     await summaryReady(page);
     await page.getByRole('tab', { name: en.dfy.pp.tabs.summary }).waitFor();
@@ -203,6 +228,7 @@ describe('patient page', () => {
 describe('triage', () => {
   it('ranks patients with reason chips and opens the summary', async () => {
     const { page } = await newPage(browser);
+    watch(page);
     await signIn(page, 'clinician');
     await go(page, '/triage');
     const table = page.getByTestId('triage-table');

@@ -75,7 +75,7 @@ export const englishPatientPage: typeof spanishPatientPage = {
     chart_title: 'Glucose over time',
     chart_aria: 'Glucose chart: %{smart_count} reading |||| Glucose chart: %{smart_count} readings',
     zoom: 'Zoom',
-    zoom_days: 'Last %{smart_count} day |||| Last %{smart_count} days',
+    zoom_days: 'Last day |||| Last %{smart_count} days',
     target: 'Target range',
     table_title: 'Readings (newest first)',
     load_more: 'Load more',

@@ -76,7 +76,7 @@ export const spanishPatientPage = {
     chart_title: 'Glucemias en el tiempo',
     chart_aria: 'Gráfico de glucemias: %{smart_count} lectura |||| Gráfico de glucemias: %{smart_count} lecturas',
     zoom: 'Acercar',
-    zoom_days: 'Últimos %{smart_count} día |||| Últimos %{smart_count} días',
+    zoom_days: 'Último día |||| Últimos %{smart_count} días',
     target: 'Rango objetivo',
     table_title: 'Lecturas (más recientes primero)',
     load_more: 'Cargar más',

@@ -24,17 +24,19 @@ import { Title, useLocaleState, useTranslate } from 'react-admin';
 import { Link as RouterLink } from 'react-router-dom';
 import { api } from '../api/client';
 import { unwrap } from '../api/problem';
-import { CONSENSUS } from '../glucose/colors';
+import { BAND_COLORS, CONSENSUS } from '../glucose/colors';
 import { formatGlucose } from '../glucose/units';
 import { useGlucoseUnit } from '../glucose/useGlucoseUnit';
 import { intlLocale } from '../locale/time';
 import { formatPercent } from '../patients/show/format';
 
-const TIER_COLOR = {
-  hypoglycemia: 'error',
-  no_recent_data: 'warning',
-  above_targets: 'warning',
-  on_target: 'success',
+// Filled chips with white text on the light band colours: at least 4.5:1 in both themes (MUI's
+// warning orange is not). "No recent data" stays a neutral chip.
+const TIER_BG = {
+  hypoglycemia: BAND_COLORS.light.low,
+  no_recent_data: undefined,
+  above_targets: BAND_COLORS.light.high,
+  on_target: BAND_COLORS.light.in_range,
 } as const;
 
 export function TriagePage() {
@@ -107,7 +109,7 @@ export function TriagePage() {
                       <TableCell>
                         <Chip
                           size="small"
-                          color={TIER_COLOR[row.tier]}
+                          sx={TIER_BG[row.tier] ? { bgcolor: TIER_BG[row.tier], color: '#fff' } : undefined}
                           label={translate(`dfy.triage.tiers.${row.tier}`)}
                         />
                       </TableCell>

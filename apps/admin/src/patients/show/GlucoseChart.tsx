@@ -59,6 +59,10 @@ export function GlucoseChart({ patientId, from, to, timeZone, target }: Props) {
   const mode = theme.palette.mode === 'dark' ? 'dark' : 'light';
   const start = Date.parse(range.from);
   const end = Date.parse(range.to);
+  // Ticks on the clinic's clock: every 3 hours when zoomed to a day, else at each local midnight.
+  const ticks: number[] = [];
+  const step = zoom <= 1 ? 3 * 3_600_000 : 86_400_000;
+  for (let t = start; t <= end; t += step) ticks.push(t);
   const tick = (t: number) =>
     new Intl.DateTimeFormat(intlLocale(locale), {
       timeZone,
@@ -72,6 +76,8 @@ export function GlucoseChart({ patientId, from, to, timeZone, target }: Props) {
             {translate('dfy.pp.glucose.chart_title')} · {unit}
           </Typography>
           <ToggleButtonGroup
+            // Unselected toggles in MUI's default grey fall under 4.5:1; use the primary text colour.
+            sx={{ '& .MuiToggleButton-root': { color: 'text.primary' } }}
             size="small"
             exclusive
             value={zoom}
@@ -109,6 +115,7 @@ export function GlucoseChart({ patientId, from, to, timeZone, target }: Props) {
                   type="number"
                   scale="time"
                   domain={[start, end]}
+                  ticks={ticks}
                   tickFormatter={tick}
                   stroke={theme.palette.text.secondary}
                 />
@@ -131,6 +138,7 @@ export function GlucoseChart({ patientId, from, to, timeZone, target }: Props) {
                 <Tooltip
                   labelFormatter={(t) => formatDateTime(new Date(Number(t)), locale, timeZone)}
                   formatter={(v) => [`${v} ${unit}`, '']}
+                  separator=""
                   contentStyle={{ background: theme.palette.background.paper, color: theme.palette.text.primary }}
                 />
                 <Line

@@ -21,6 +21,8 @@ export function WindowPicker({
   return (
     <Box sx={{ display: 'flex', gap: 2, alignItems: 'center', flexWrap: 'wrap' }}>
       <ToggleButtonGroup
+        // Unselected toggles in MUI's default grey fall under 4.5:1; use the primary text colour.
+        sx={{ '& .MuiToggleButton-root': { color: 'text.primary' } }}
         size="small"
         exclusive
         value={value.preset ?? 'custom'}
