@@ -14,19 +14,21 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     sourcemap: true,
-    // A clinic laptop on hospital Wi-Fi: keep the first load small and cacheable. Vendors change
-    // rarely, so they get their own long-lived chunks; the charts load only with the screens that
-    // draw them (dynamic import), never on the sign-in page.
+    // A clinic laptop on hospital Wi-Fi: keep the first load small and cacheable. The big vendors
+    // (React, MUI, react-admin) change rarely and get their own long-lived chunks; the charts are
+    // imported only by the patient page, which is loaded lazily (src/patients/index.ts), so
+    // Recharts never ships with the sign-in page or the lists.
     rollupOptions: {
       output: {
         manualChunks(id: string) {
           if (!id.includes('node_modules')) return undefined;
-          if (/node_modules\/(recharts|d3-|victory-vendor|decimal\.js|internmap)/.test(id)) return 'charts';
           if (/node_modules\/(@mui|@emotion)/.test(id)) return 'mui';
           if (/node_modules\/(react-admin|ra-|@tanstack|react-hook-form|react-router|node-polyglot|lodash)/.test(id))
             return 'react-admin';
           if (/node_modules\/(react|react-dom|scheduler)\//.test(id)) return 'react';
-          return 'vendor';
+          // Everything else (Recharts and its helpers included) follows the import graph, so the
+          // chart code lands in the lazily loaded patient page's chunks, not the first load.
+          return undefined;
         },
       },
     },

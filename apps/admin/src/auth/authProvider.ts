@@ -113,15 +113,23 @@ export function createAuthProvider(session: Session = defaultSession): Diabetify
   }
 
   /** A reload has no access token in memory: the refresh cookie may still hold a session. */
-  async function ensureSession(): Promise<StaffUser> {
-    if (session.accessToken() && user) return user;
-    if (!session.accessToken()) {
-      if (knownSignedOut || !(await session.refresh())) {
-        knownSignedOut = true;
-        throw new Error('dfy.auth.signed_out');
+  let restoring: Promise<StaffUser> | null = null;
+
+  /** The signed-in user; after a reload, one refresh and one /v1/me shared by every caller. */
+  function ensureSession(): Promise<StaffUser> {
+    if (session.accessToken() && user) return Promise.resolve(user);
+    restoring ??= (async () => {
+      if (!session.accessToken()) {
+        if (knownSignedOut || !(await session.refresh())) {
+          knownSignedOut = true;
+          throw new Error('dfy.auth.signed_out');
+        }
       }
-    }
-    return loadMe();
+      return loadMe();
+    })().finally(() => {
+      restoring = null;
+    });
+    return restoring;
   }
 
   return {
