@@ -30,10 +30,15 @@ async function timed(check: () => Promise<unknown>) {
 }
 
 /**
- * Probes take no input, so the one client error they can answer is a malformed request (a URL
- * Fastify cannot decode is 400 before any route runs). Public: the load balancer has no token.
+ * Probes take no input, so the one client error they can answer is a malformed URL (`/health/live%`),
+ * refused by Fastify's router before any route or error handler runs, hence its own body shape.
  */
-const BAD_REQUEST = { 400: Problem };
+const BAD_REQUEST = {
+  400: Type.Object(
+    { statusCode: Type.Literal(400), code: Type.String(), error: Type.String(), message: Type.String() },
+    { description: 'Malformed URL, refused by the router (not a problem document)' },
+  ),
+};
 
 export default async function healthModule(app: FastifyInstance) {
   const common = { tags: ['service'], auth: 'public', config: { rateLimit: false } } as const;

@@ -19,7 +19,7 @@ import { ReadingQueries } from '../readings/readings.queries.js';
 import { contextFromLegacy } from '../readings/readings.rules.js';
 import { MAX_NOTES, type Reading } from '../readings/readings.schema.js';
 import { legacyStaff } from './legacy.auth.js';
-import { Detail, legacyCall, sendJsonString, ValidationDetail } from './legacy.responses.js';
+import { legacyCall, legacyErrors, sendJsonString } from './legacy.responses.js';
 import { LegacyReading, LegacyReadings, LegacyReadingType, toLegacyReading } from './legacy.views.js';
 
 const ReadingTypeSchema = LegacyReadingType;
@@ -58,9 +58,6 @@ const READING_NAMES = {
 const USER_MAPPING = { notFound: 'User not found', names: READING_NAMES };
 const READING_MAPPING = { notFound: 'Reading not found', names: READING_NAMES };
 
-const errors = (...codes: number[]) =>
-  Object.fromEntries(codes.map((c) => [c, c === 422 ? ValidationDetail : Detail])) as Record<number, typeof Detail>;
-
 export default async function backofficeGlucoseRoutes(root: FastifyInstance) {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const writes = readingsService(root);
@@ -78,7 +75,7 @@ export default async function backofficeGlucoseRoutes(root: FastifyInstance) {
         tags: ['glucose'],
         summary: 'Every reading of a patient, oldest first (no pagination); audited',
         params: UserIdParams,
-        response: { 200: Readings, ...errors(401, 403, 404, 422) },
+        response: { 200: Readings, ...legacyErrors(401, 403, 404, 422) },
       },
     },
     async (request) => {
@@ -97,7 +94,7 @@ export default async function backofficeGlucoseRoutes(root: FastifyInstance) {
         tags: ['glucose'],
         summary: "A patient's readings of the last 15 days, oldest first; audited",
         params: UserIdParams,
-        response: { 200: Readings, ...errors(401, 403, 404, 422) },
+        response: { 200: Readings, ...legacyErrors(401, 403, 404, 422) },
       },
     },
     async (request) => {
@@ -119,7 +116,7 @@ export default async function backofficeGlucoseRoutes(root: FastifyInstance) {
         description:
           'The old API had no pagination: the answer holds every live reading of the clinic and its ' +
           'cost grows with the history. New tools use /v1 (paginated, per patient).',
-        response: { 200: Readings, ...errors(401, 403) },
+        response: { 200: Readings, ...legacyErrors(401, 403) },
       },
     },
     async (request) => legacy(await reads.allPatientsReadings(actorOf(request), auditOrigin(request))),
@@ -136,7 +133,7 @@ export default async function backofficeGlucoseRoutes(root: FastifyInstance) {
           "Counts in the patient's counters and streak like any reading. Unknown user_id: 404. " +
           'A value outside 10–1000 mg/dL: 422.',
         body: NewReading,
-        response: { 201: OneReading, ...errors(401, 403, 404, 422) },
+        response: { 201: OneReading, ...legacyErrors(401, 403, 404, 422) },
       },
     },
     async (request, reply) => {
@@ -164,7 +161,7 @@ export default async function backofficeGlucoseRoutes(root: FastifyInstance) {
         tags: ['glucose'],
         summary: 'Delete a reading (soft: it leaves lists and counters, stays in the audit trail)',
         params: ReadingIdParams,
-        response: { 200: Type.String(), ...errors(401, 403, 404, 422) },
+        response: { 200: Type.String(), ...legacyErrors(401, 403, 404, 422) },
       },
     },
     async (request, reply) => {

@@ -1,28 +1,22 @@
 /**
- * Back-office users and admins (legacy-compat.md §B, §C.1): the patients grid, patient sign-up by
- * staff, edit and block, the signed-in admin's own account, and password recovery. Adapter only:
- * PatientsService, StaffService and PasswordService hold every rule (uniqueness, password policy,
- * argon2id, session revocation on block, audit); this file maps the old wire shapes onto them and
- * their refusals onto the FastAPI answers the old React admin and scripts understand.
+ * Back-office patients (legacy-compat.md §B, §C.1): the patients grid, patient sign-up by staff,
+ * edit and block. Adapter only: PatientsService holds every rule (uniqueness, password policy,
+ * argon2id, session revocation on block, audit); this file maps the old wire shapes onto it and its
+ * refusals onto the FastAPI answers the old React admin and scripts understand. The signed-in
+ * account and password recovery are in backoffice.admin.routes.ts.
  *
  * Choices where the old contract is silent or weaker (listed in the legacy README):
  * - The gamification counters of UserSignUp are accepted and ignored: the platform derives them.
  * - POST /users/ answers 201 (a creation); the scripts accept any 2xx.
- * - POST /admin/ needs an admin token (the old modal may have been public) and creates an account
- *   with all three staff roles, like the legacy `admin`.
- * - PUT /admin/password takes no current password, as before (StaffService.setOwnPasswordUnverified:
- *   policy, argon2id, other sessions ended, owner e-mailed, audited as unverified).
  */
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { hasAnyRole } from '../../lib/authorization.js';
+import { route } from '../../lib/route.js';
 import { actorOf, auditOrigin } from '../../plugins/auth.request.js';
-import { passwordService } from '../auth/index.js';
 import { patientsService } from '../patients/index.js';
 import {
   type CreatePatientBody,
-  canonicalEmail,
   canonicaliseBody,
   canonicalText,
   Email,
@@ -31,11 +25,9 @@ import {
   TidepoolId,
   type UpdatePatientBody,
 } from '../patients/patients.schema.js';
-import { staffService } from '../staff/index.js';
-import { Username } from '../staff/staff.schema.js';
 import { legacyStaff } from './legacy.auth.js';
 import { LegacyError } from './legacy.errors.js';
-import { Detail, legacyCall, type Mapping, sendJsonString, ValidationDetail } from './legacy.responses.js';
+import { legacyCall, legacyErrors, type Mapping } from './legacy.responses.js';
 import { LegacyUser, LegacyUserWithId, toLegacyUser } from './legacy.views.js';
 
 // Route policies: the roles the equivalent /v1 route allows (the legacy `admin` holds all three).
@@ -44,14 +36,8 @@ const STAFF_ANY = legacyStaff('clinician', 'assistant', 'admin');
 /** /v1/patients/:id/block and /unblock. */
 const FRONT_DESK = legacyStaff('assistant', 'admin');
 const BLOCKERS = ['assistant', 'admin'] as const;
-/** /v1/staff (create, edit). */
-const ADMIN_ONLY = legacyStaff('admin');
 
-/** Per client address, like /v1/auth/password/forgot and /change. */
-const RECOVER_PER_IP_PER_MINUTE = 10;
-const PASSWORD_PER_IP_PER_MINUTE = 10;
-
-export const RECOVER_ANSWER = 'Mail should be received anytime';
+const tags = ['users'];
 
 // ---------------------------------------------------------------------------------------------
 // Wire schemas
@@ -101,18 +87,10 @@ const UserUpdate = Type.Object(
 type UserUpdate = Static<typeof UserUpdate>;
 
 const UserIdParams = Type.Object({ user_id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
-const Admin = Type.Object({ username: Type.String(), email: Type.String() }, { title: 'Admin' });
-const AdminSignUp = Type.Object({ username: Username, email: Email, password: NewPassword });
-const RecoverQuery = Type.Object({
-  email: Type.Optional(Type.String({ maxLength: 254 })),
-  username: Type.Optional(Type.String({ maxLength: 254 })),
-});
-
 const USER_NAMES = { hospitalAccount: 'hospital_account', tidepoolId: 'tidepool' };
 const USER_MAPPING: Mapping = { notFound: 'User not found', names: USER_NAMES };
-const ADMIN_MAPPING: Mapping = { notFound: 'Admin not found', resource: 'Admin' };
 
-/** `preValidation`: DNI, e-mail, names and usernames to their canonical form, as on /v1. */
+/** `preValidation`: DNI, e-mail, names and the hospital account to their canonical form, as on /v1. */
 async function canonicalise(request: FastifyRequest): Promise<void> {
   canonicaliseBody(request.body);
   const body = request.body as Record<string, unknown> | undefined;
@@ -152,89 +130,79 @@ function withoutId(user: ReturnType<typeof toLegacyUser>) {
   return rest;
 }
 
-const errors = (...codes: number[]) =>
-  Object.fromEntries(codes.map((c) => [c, c === 422 ? ValidationDetail : Detail])) as Record<number, typeof Detail>;
+export default async function backofficeUsersRoutes(app: FastifyInstance) {
+  const patients = patientsService(app);
 
-export default async function backofficeUsersRoutes(root: FastifyInstance) {
-  const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  const patients = patientsService(root);
-  const staff = staffService(root);
-  const passwords = passwordService(root);
+  route(app, {
+    method: 'GET',
+    url: '/users/',
+    operationId: 'listUsers',
+    summary: 'Every patient with user_id, by user_id (no pagination); audited as one list read',
+    tags,
+    auth: STAFF_ANY,
+    success: { 200: Type.Array(LegacyUserWithId) },
+    errors: legacyErrors(401, 403),
+    handler: async (request) => (await patients.listAll(auditOrigin(request))).map(toLegacyUser),
+  });
 
-  app.get(
-    '/users/',
-    {
-      config: { auth: STAFF_ANY },
-      schema: {
-        tags: ['users'],
-        summary: 'Every patient with user_id, by user_id (no pagination); audited as one list read',
-        response: { 200: Type.Array(LegacyUserWithId), ...errors(401, 403) },
-      },
-    },
-    async (request) => (await patients.listAll(auditOrigin(request))).map(toLegacyUser),
-  );
-
-  app.post(
-    '/users/',
-    {
-      config: { auth: STAFF_ANY },
-      preValidation: canonicalise,
-      schema: {
-        tags: ['users'],
-        summary: 'Register a patient (UserSignUp) with a password; 400 "… already exists" on a duplicate',
-        description:
-          'The password must meet the patient policy (422 otherwise). The counters are ignored. ' +
-          'The account, its credential and the audit row are written in one transaction.',
-        body: UserSignUp,
-        response: { 201: LegacyUserWithId, ...errors(400, 401, 403, 422) },
-      },
-    },
-    async (request, reply) => {
+  route(app, {
+    method: 'POST',
+    url: '/users/',
+    operationId: 'createUser',
+    summary: 'Register a patient (UserSignUp) with a password; 400 "… already exists" on a duplicate',
+    description:
+      'The password must meet the patient policy (422 otherwise). The counters are ignored. ' +
+      'The account, its credential and the audit row are written in one transaction.',
+    tags,
+    auth: STAFF_ANY,
+    preValidation: canonicalise,
+    body: UserSignUp,
+    success: { 201: LegacyUserWithId },
+    errors: legacyErrors(400, 401, 403, 422),
+    handler: async (request) => {
       const origin = auditOrigin(request);
       const blocked = request.body.blocked ?? false;
       const created = await legacyCall(USER_MAPPING, () =>
         patients.create(origin, toCreate(request.body), 'staff', { blocked }),
       );
-      return reply.code(201).send(toLegacyUser(created));
+      return toLegacyUser(created);
     },
-  );
+  });
 
-  app.get(
-    '/users/user/:user_id',
-    {
-      config: { auth: STAFF_ANY },
-      schema: {
-        tags: ['users'],
-        summary: 'One patient, without user_id (blocked patients included)',
-        params: UserIdParams,
-        response: { 200: LegacyUser, ...errors(401, 403, 404, 422) },
-      },
-    },
-    async (request) => {
+  route(app, {
+    method: 'GET',
+    url: '/users/user/:user_id',
+    operationId: 'getUser',
+    summary: 'One patient, without user_id (blocked patients included)',
+    tags,
+    auth: STAFF_ANY,
+    params: UserIdParams,
+    success: { 200: LegacyUser },
+    errors: legacyErrors(401, 403, 404, 422),
+    handler: async (request) => {
       const p = await legacyCall(USER_MAPPING, () =>
         patients.read(actorOf(request), auditOrigin(request), request.params.user_id, 'legacy'),
       );
       return withoutId(toLegacyUser(p));
     },
-  );
+  });
 
-  app.patch(
-    '/users/user/:user_id',
-    {
-      config: { auth: STAFF_ANY },
-      preValidation: canonicalise,
-      schema: {
-        tags: ['users'],
-        summary: 'Edit a patient (partial); answers the updated user without user_id',
-        description:
-          'DNI, e-mail and hospital account stay unique (400 "… already exists"). `blocked` needs the ' +
-          'assistant or admin role and, when it blocks, ends every session of the patient.',
-        params: UserIdParams,
-        body: UserUpdate,
-        response: { 200: LegacyUser, ...errors(400, 401, 403, 404, 422) },
-      },
-    },
-    async (request) => {
+  route(app, {
+    method: 'PATCH',
+    url: '/users/user/:user_id',
+    operationId: 'updateUser',
+    summary: 'Edit a patient (partial); answers the updated user without user_id',
+    description:
+      'DNI, e-mail and hospital account stay unique (400 "… already exists"). `blocked` needs the ' +
+      'assistant or admin role and, when it blocks, ends every session of the patient.',
+    tags,
+    auth: STAFF_ANY,
+    preValidation: canonicalise,
+    params: UserIdParams,
+    body: UserUpdate,
+    success: { 200: LegacyUser },
+    errors: legacyErrors(400, 401, 403, 404, 422),
+    handler: async (request) => {
       const actor = actorOf(request);
       const origin = auditOrigin(request);
       const id = request.params.user_id;
@@ -255,20 +223,19 @@ export default async function backofficeUsersRoutes(root: FastifyInstance) {
       }
       return withoutId(toLegacyUser(p));
     },
-  );
+  });
 
-  app.post(
-    '/users/block/:user_id',
-    {
-      config: { auth: FRONT_DESK },
-      schema: {
-        tags: ['users'],
-        summary: "Toggle a patient's block (the old login service's alias); blocking ends their sessions",
-        params: UserIdParams,
-        response: { 200: LegacyUserWithId, ...errors(401, 403, 404, 422) },
-      },
-    },
-    async (request) => {
+  route(app, {
+    method: 'POST',
+    url: '/users/block/:user_id',
+    operationId: 'toggleUserBlock',
+    summary: "Toggle a patient's block (the old login service's alias); blocking ends their sessions",
+    tags,
+    auth: FRONT_DESK,
+    params: UserIdParams,
+    success: { 200: LegacyUserWithId },
+    errors: legacyErrors(401, 403, 404, 422),
+    handler: async (request) => {
       const actor = actorOf(request);
       const origin = auditOrigin(request);
       const id = request.params.user_id;
@@ -278,130 +245,5 @@ export default async function backofficeUsersRoutes(root: FastifyInstance) {
       });
       return toLegacyUser(p);
     },
-  );
-
-  // -------------------------------------------------------------------------------------------
-  // Admins: the signed-in staff member's own account, new admins, password recovery
-
-  app.get(
-    '/admin/me',
-    {
-      config: { auth: STAFF_ANY },
-      schema: {
-        tags: ['admin'],
-        summary: 'The signed-in back-office account: {username, email}',
-        response: { 200: Admin, ...errors(401, 403) },
-      },
-    },
-    async (request) => {
-      const me = await legacyCall(ADMIN_MAPPING, () => staff.read(actorOf(request).id));
-      return { username: me.username, email: me.email };
-    },
-  );
-
-  app.put(
-    '/admin/mail/change',
-    {
-      config: { auth: ADMIN_ONLY },
-      preValidation: async (request) => {
-        const q = request.query as Record<string, unknown>;
-        if (typeof q.new_mail === 'string') q.new_mail = canonicalEmail(q.new_mail);
-      },
-      schema: {
-        tags: ['admin'],
-        summary: "Change the signed-in admin's e-mail (unique among staff)",
-        querystring: Type.Object({ new_mail: Email }),
-        response: { 200: Admin, ...errors(400, 401, 403, 422) },
-      },
-    },
-    async (request) => {
-      const actor = actorOf(request);
-      const me = await legacyCall({ ...ADMIN_MAPPING, where: 'query', names: { email: 'new_mail' } }, () =>
-        staff.update(actor, auditOrigin(request), actor.id, { email: request.query.new_mail }),
-      );
-      return { username: me.username, email: me.email };
-    },
-  );
-
-  app.put(
-    '/admin/password',
-    {
-      config: { auth: STAFF_ANY, rateLimit: { max: PASSWORD_PER_IP_PER_MINUTE, timeWindow: 60_000 } },
-      schema: {
-        tags: ['admin'],
-        summary: "Set the signed-in account's password (staff policy); other sessions end",
-        description:
-          'As in the old API no current password is asked: the session is the proof. The owner is ' +
-          'e-mailed and the change is audited. /v1 requires the current password.',
-        querystring: Type.Object({ new_password: NewPassword }),
-        response: { 200: Type.String(), ...errors(401, 403, 422, 429) },
-      },
-    },
-    async (request, reply) => {
-      const actor = actorOf(request);
-      await legacyCall({ ...ADMIN_MAPPING, where: 'query', names: { password: 'new_password' } }, () =>
-        staff.setOwnPasswordUnverified(
-          actor,
-          auditOrigin(request),
-          request.query.new_password,
-          request.principal?.sessionId ?? undefined,
-        ),
-      );
-      return sendJsonString(reply, 'Password updated');
-    },
-  );
-
-  app.post(
-    '/admin/',
-    {
-      config: { auth: ADMIN_ONLY },
-      preValidation: canonicalise,
-      schema: {
-        tags: ['admin'],
-        summary: 'Create a back-office account (admin only) with all three staff roles, like the legacy admin',
-        description: 'The staff password policy applies (422). Duplicate username or e-mail: 400 "… already exists".',
-        body: AdminSignUp,
-        response: { 201: Admin, ...errors(400, 401, 403, 422) },
-      },
-    },
-    async (request, reply) => {
-      const { username, email, password } = request.body;
-      const created = await legacyCall(ADMIN_MAPPING, () =>
-        staff.create(auditOrigin(request), {
-          username,
-          email,
-          password,
-          name: username,
-          roles: ['admin', 'clinician', 'assistant'],
-        }),
-      );
-      return reply.code(201).send({ username: created.username, email: created.email });
-    },
-  );
-
-  app.post(
-    '/recover',
-    {
-      config: { auth: 'public', rateLimit: { max: RECOVER_PER_IP_PER_MINUTE, timeWindow: 60_000 } },
-      schema: {
-        tags: ['admin'],
-        summary: 'E-mail a password-reset link (by ?email= or a staff ?username=); always the same answer',
-        querystring: RecoverQuery,
-        response: { 200: Type.String(), ...errors(422, 429) },
-      },
-    },
-    async (request, reply) => {
-      const { email, username } = request.query;
-      const origin = auditOrigin(request);
-      if (email) {
-        await passwords.forgot(email, origin);
-      } else if (username) {
-        // An unknown username still runs the forgot path (with a string no e-mail equals), so
-        // known and unknown names do comparable work.
-        const member = await staff.findByUsername(username.normalize('NFKC').trim().toLowerCase());
-        await passwords.forgot(member?.email ?? username, origin);
-      }
-      return sendJsonString(reply, RECOVER_ANSWER);
-    },
-  );
+  });
 }

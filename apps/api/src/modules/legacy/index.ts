@@ -3,9 +3,10 @@
  * listeners of this process, each an adapter over the domain services.
  */
 import type { FastifyInstance } from 'fastify';
-import { buildLegacyApp, type LegacyKind } from './legacy.app.js';
+import { buildLegacyApp } from './legacy.app.js';
 import backofficeRoutes from './legacy.backoffice.js';
 import gatewayRoutes from './legacy.gateway.js';
+import type { LegacyKind } from './legacy.kinds.js';
 
 export { buildLegacyApp } from './legacy.app.js';
 

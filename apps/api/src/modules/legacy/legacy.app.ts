@@ -6,24 +6,16 @@
  * only the HTTP edge: FastAPI-shaped errors, empty JSON bodies and OAuth2 forms accepted, both
  * trailing-slash forms served, the back-office CORS allow-list, and its own OpenAPI document.
  */
-import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify';
 import Fastify from 'fastify';
 import fp from 'fastify-plugin';
 import { serverOptions } from '../../app.js';
 import authPlugin from '../../plugins/auth.js';
+import { registerEdgeSecurity } from '../../plugins/security.js';
 import validationPlugin from '../../plugins/validation.js';
 import legacyDocs from './legacy.docs.js';
 import { legacyNotFound, MethodIndex, renderLegacyError } from './legacy.errors.js';
-
-export type LegacyKind = 'gateway' | 'backoffice';
-
-export const LEGACY_TITLES: Record<LegacyKind, string> = {
-  gateway: 'Diabetify legacy patient gateway',
-  backoffice: 'Diabetify legacy back-office gateway',
-};
+import type { LegacyKind } from './legacy.kinds.js';
 
 /** The main app's shared services, decorated under the names the plugins and services expect. */
 const sharedContext = fp(
@@ -110,36 +102,25 @@ export async function buildLegacyApp(
 
   await app.register(sharedContext, { main });
   await app.register(validationPlugin);
-  await app.register(helmet, {
-    global: true,
+  // E.21: the old back-office answered every origin; we answer the configured ones (`*` only
+  // outside production, refused by config validation in production). The patient gateway is not
+  // called from browsers: no CORS. Counters share the /v1 store in their own key space, so a
+  // client's legacy and /v1 budgets are separate.
+  const origins = new Set(config.legacy.backofficeCorsOrigins);
+  const anyOrigin = origins.has('*') && !config.isProduction;
+  await registerEdgeSecurity(app, {
     contentSecurityPolicy: false,
-    crossOriginResourcePolicy: { policy: kind === 'backoffice' ? 'cross-origin' : 'same-origin' },
-    referrerPolicy: { policy: 'no-referrer' },
-    hsts: { maxAge: 31_536_000, includeSubDomains: true },
-  });
-  if (kind === 'backoffice') {
-    // E.21: the old back-office answered every origin; we answer the configured ones (`*` only
-    // outside production, refused by config validation in production).
-    const origins = new Set(config.legacy.backofficeCorsOrigins);
-    const any = origins.has('*') && !config.isProduction;
-    await app.register(cors, {
-      origin: (origin, cb) => cb(null, origin !== undefined && (any || origins.has(origin))),
-      credentials: true,
-      methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
-      allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
-      exposedHeaders: ['x-request-id', 'retry-after'],
-      maxAge: 600,
-    });
-  }
-  await app.register(rateLimit, {
-    global: true,
-    max: config.rateLimit.max,
-    timeWindow: config.rateLimit.windowMs,
-    enableDraftSpec: true,
-    skipOnError: false,
-    // Same store as /v1 with its own key space: a client's legacy and /v1 budgets are separate.
-    nameSpace: `${config.redis?.keyPrefix ?? 'diabetify:'}rl:legacy-${kind}:`,
-    ...(main.redis ? { redis: main.redis } : {}),
+    crossOriginResourcePolicy: kind === 'backoffice' ? 'cross-origin' : 'same-origin',
+    ...(kind === 'backoffice'
+      ? {
+          cors: {
+            allows: (origin: string) => anyOrigin || origins.has(origin),
+            allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+            exposedHeaders: ['x-request-id', 'retry-after'],
+          },
+        }
+      : {}),
+    rateLimitSpace: `rl:legacy-${kind}:`,
   });
   await app.register(authPlugin, main.authGate);
   await app.register(legacyDocs, { kind });

@@ -12,8 +12,8 @@ import type { RoutePolicy } from '../../lib/principal.js';
 import { auditOrigin } from '../../plugins/auth.request.js';
 import { AUDIENCES } from '../auth/auth.keys.js';
 import { authService } from '../auth/index.js';
-import type { LegacyKind } from './legacy.app.js';
 import { LegacyError, LegacyValidationError } from './legacy.errors.js';
+import type { LegacyKind } from './legacy.kinds.js';
 import { Detail, ValidationDetail } from './legacy.responses.js';
 
 /** Route policies of the two listeners: a patient token never passes the back-office's, nor the reverse. */

@@ -8,8 +8,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Type } from 'typebox';
-import type { LegacyKind } from './legacy.app.js';
-import { LEGACY_TITLES } from './legacy.app.js';
+import { LEGACY_TITLES, type LegacyKind } from './legacy.kinds.js';
 
 const HEALTH_TIMEOUT_MS = 700;
 

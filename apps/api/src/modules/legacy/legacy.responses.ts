@@ -22,6 +22,11 @@ export const ValidationDetail = Type.Object(
   { title: 'HTTPValidationError' },
 );
 
+/** The FastAPI error bodies of these statuses: 422 is the validation list, the rest `{"detail": …}`. */
+export function legacyErrors(...codes: number[]): Record<number, typeof Detail | typeof ValidationDetail> {
+  return Object.fromEntries(codes.map((c) => [c, c === 422 ? ValidationDetail : Detail]));
+}
+
 const LABELS: Record<string, string> = {
   dni: 'DNI',
   email: 'email',
