@@ -203,7 +203,8 @@ describe('my account', () => {
     await expect.poll(() => codes.count()).toBe(0);
     await page.getByRole('button', { name: es.dfy.account.mfa_disable }).waitFor();
 
-    // Sign out; signing in again now takes the code.
+    // Sign out; signing in again now takes the code. The app bar hides while scrolled down: back up.
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.getByRole('button', { name: es.ra.auth.user_menu }).click();
     await page.getByRole('menuitem', { name: es.ra.auth.logout, exact: true }).click();
     await page.waitForURL(/\/admin\/login/);

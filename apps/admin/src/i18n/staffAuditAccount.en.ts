@@ -3,7 +3,7 @@ import type { staffAuditAccountEs, staffResourceEs } from './staffAuditAccount.e
 
 export const staffAuditAccountEn: typeof staffAuditAccountEs = {
   staff: {
-    search: 'Search by username, name or e-mail',
+    search: 'Username, name or e-mail',
     role: 'Role',
     roles: { clinician: 'Clinician', assistant: 'Assistant', admin: 'Admin' },
     status: 'Status',

@@ -4,7 +4,7 @@
  */
 export const staffAuditAccountEs = {
   staff: {
-    search: 'Buscar por usuario, nombre o correo',
+    search: 'Usuario, nombre o correo',
     role: 'Rol',
     roles: { clinician: 'Médico/a', assistant: 'Asistente', admin: 'Administración' },
     status: 'Estado',

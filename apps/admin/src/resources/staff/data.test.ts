@@ -46,7 +46,7 @@ describe('data provider: staff', () => {
 
   it('creates with roles, and sends the password only when one was typed (else the API invites)', async () => {
     const { api, dp } = setup();
-    api.on('POST', '/v1/staff', (c) => json(201, member(9, c.body as object)));
+    api.on('POST', '/v1/staff', (c) => json(201, member(9, c.body as Record<string, unknown>)));
     await dp.create('staff', {
       data: { username: 'nueva', email: 'n@clinic.example', name: 'Nueva', roles: ['assistant'], password: '' },
     });
@@ -60,7 +60,7 @@ describe('data provider: staff', () => {
 
   it('PATCHes only changed fields; the same roles reordered are no change; block is a PATCH', async () => {
     const { api, dp } = setup();
-    api.on('PATCH', /^\/v1\/staff\/\d+$/, (c) => json(200, member(3, c.body as object)));
+    api.on('PATCH', /^\/v1\/staff\/\d+$/, (c) => json(200, member(3, c.body as Record<string, unknown>)));
     const previousData = member(3, { roles: ['clinician', 'admin'] });
     await dp.update('staff', {
       id: 3,
