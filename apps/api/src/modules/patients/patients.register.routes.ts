@@ -8,10 +8,9 @@
  * that their DNI is already registered (they need to know to ask the clinic); the per-IP limit
  * bounds using that to enumerate.
  */
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../../lib/errors.js';
-import { responses } from '../../lib/http.js';
+import { route } from '../../lib/route.js';
 import { auditOrigin } from '../../plugins/auth.request.js';
 import { canonicalise } from './patients.routes.js';
 import { Patient, RegisterBody } from './patients.schema.js';
@@ -19,28 +18,27 @@ import type { PatientsService } from './patients.service.js';
 
 export const REGISTER_RATE_LIMIT = { max: 10, timeWindow: 60_000 } as const;
 
-export default async function registerRoute(root: FastifyInstance, opts: { service: PatientsService }) {
-  const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  app.post(
-    '/v1/auth/register',
-    {
-      config: { auth: 'public', rateLimit: REGISTER_RATE_LIMIT },
-      onRequest: async (request) => {
-        if (!app.config.identity.allowSelfRegistration) {
-          throw new NotFoundError('route', `No route ${request.method} ${request.url.split('?')[0]}.`);
-        }
-      },
-      preValidation: canonicalise,
-      schema: {
-        tags: ['auth'],
-        summary: 'Patient self-registration (only when enabled by configuration; otherwise 404)',
-        body: RegisterBody,
-        response: responses({ 201: Patient }, [404, 409]),
-      },
+export default async function registerRoute(app: FastifyInstance, opts: { service: PatientsService }) {
+  route(app, {
+    method: 'POST',
+    url: '/v1/auth/register',
+    operationId: 'registerPatient',
+    summary: 'Patient self-registration (only when enabled by configuration; otherwise 404)',
+    tags: ['auth'],
+    auth: 'public',
+    config: { rateLimit: REGISTER_RATE_LIMIT },
+    body: RegisterBody,
+    success: { 201: Patient },
+    errors: [404, 409],
+    onRequest: async (request) => {
+      if (!app.config.identity.allowSelfRegistration) {
+        throw new NotFoundError('route', `No route ${request.method} ${request.url.split('?')[0]}.`);
+      }
     },
-    async (request, reply) => {
+    preValidation: canonicalise,
+    handler: async (request, reply) => {
       const patient = await opts.service.create(auditOrigin(request), request.body, 'self_registration');
       return reply.status(201).send(patient);
     },
-  );
+  });
 }
