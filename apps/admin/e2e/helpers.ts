@@ -81,14 +81,27 @@ export async function settle(page: Page): Promise<void> {
   await page.waitForLoadState('networkidle');
 }
 
-/** Fills a field and checks it kept the value, filling again if a re-render cleared it. */
-export async function fillField(field: Locator, value: string): Promise<void> {
+/**
+ * Fills a field and checks the page took it: the value stayed (a re-render can clear it) and, when
+ * given, `enables` became enabled (under load a fill can land before React listens; typing again
+ * key by key is then seen).
+ */
+export async function fillField(field: Locator, value: string, enables?: Locator): Promise<void> {
   for (let attempt = 0; attempt < 4; attempt++) {
-    await field.fill(value);
-    await field.page().waitForTimeout(300);
-    if ((await field.inputValue()) === value) return;
+    if (attempt === 0) await field.fill(value);
+    else {
+      await field.clear();
+      await field.pressSequentially(value, { delay: 20 });
+    }
+    const page = field.page();
+    for (let i = 0; i < 10; i++) {
+      await page.waitForTimeout(300);
+      const kept = (await field.inputValue()) === value;
+      if (kept && (!enables || (await enables.isEnabled()))) return;
+      if (!kept) break;
+    }
   }
-  throw new Error(`the field kept losing its value (${String(field)})`);
+  throw new Error(`the page did not take the value of ${String(field)}`);
 }
 
 /** Fills the sign-in form (from wherever the app put us) and submits it; does not wait for the result. */
@@ -97,8 +110,9 @@ export async function submitSignIn(page: Page, who: Who): Promise<void> {
   if (!page.url().includes('/admin/login')) await page.goto('/admin/login');
   await settle(page);
   await fillField(page.getByLabel(es.dfy.auth.identifier), identifier);
-  await fillField(page.getByLabel(es.dfy.auth.password, { exact: false }).first(), password);
-  await page.getByRole('button', { name: es.dfy.auth.sign_in, exact: true }).click();
+  const submit = page.getByRole('button', { name: es.dfy.auth.sign_in, exact: true });
+  await fillField(page.getByLabel(es.dfy.auth.password, { exact: false }).first(), password, submit);
+  await submit.click();
 }
 
 /** Waits until the app shows its signed-in frame (the user menu in the app bar). */

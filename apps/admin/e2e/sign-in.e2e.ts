@@ -142,8 +142,9 @@ describe('sign-in', () => {
     await page.waitForURL(/\/admin\/forgot-password/);
     await settle(page);
     const asked = Date.now();
-    await fillField(page.getByLabel(es.dfy.forgot.email), email);
-    await page.getByRole('button', { name: es.dfy.forgot.submit }).click();
+    const send = page.getByRole('button', { name: es.dfy.forgot.submit });
+    await fillField(page.getByLabel(es.dfy.forgot.email), email, send);
+    await send.click();
     await page.getByRole('status').filter({ hasText: es.dfy.forgot.sent }).waitFor();
 
     const link = passwordLinkIn(await waitForMail(email, asked));
@@ -154,8 +155,9 @@ describe('sign-in', () => {
     await settle(page);
     await expectNoSeriousA11y(page);
     await fillField(page.getByLabel(es.dfy.reset.new_password), newPassword);
-    await fillField(page.getByLabel(es.dfy.reset.confirm_password), newPassword);
-    await page.getByRole('button', { name: es.dfy.reset.submit }).click();
+    const save = page.getByRole('button', { name: es.dfy.reset.submit });
+    await fillField(page.getByLabel(es.dfy.reset.confirm_password), newPassword, save);
+    await save.click();
     await page.getByRole('status').filter({ hasText: es.dfy.reset.done }).waitFor();
     // The token left the address bar (history) once read.
     expect(page.url()).not.toContain('token=');
