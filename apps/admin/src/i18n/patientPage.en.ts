@@ -181,6 +181,7 @@ export const englishTriage: typeof spanishTriage = {
   below: 'Below %{v}',
   last_reading: 'Last reading',
   never: 'Never',
+  today: 'Today',
   days_ago: '%{smart_count} day ago |||| %{smart_count} days ago',
   empty: 'No patients to triage.',
   open: 'Open the summary of %{name}',

@@ -182,6 +182,7 @@ export const spanishTriage = {
   below: 'Bajo %{v}',
   last_reading: 'Última lectura',
   never: 'Nunca',
+  today: 'Hoy',
   days_ago: 'hace %{smart_count} día |||| hace %{smart_count} días',
   empty: 'No hay pacientes para priorizar.',
   open: 'Abrir el resumen de %{name}',

@@ -49,6 +49,12 @@ export function TriagePage() {
     queryKey: ['triage', page, perPage],
     queryFn: async () => unwrap(await api.GET('/v1/triage', { params: { query: { page: page + 1, perPage } } })),
   });
+  // The API gives fractional days: whole days ago, "today" under one.
+  const lastReading = (days: number | null) => {
+    if (days === null) return translate('dfy.triage.never');
+    const whole = Math.floor(days);
+    return whole < 1 ? translate('dfy.triage.today') : translate('dfy.triage.days_ago', { smart_count: whole });
+  };
   const g = (v: number) => formatGlucose(v, unit, intlLocale(locale));
   const thresholds = {
     v54: g(CONSENSUS.veryLow),
@@ -127,11 +133,7 @@ export function TriagePage() {
                       </TableCell>
                       <TableCell align="right">{formatPercent(row.percent.inRange, locale)}</TableCell>
                       <TableCell align="right">{formatPercent(below, locale)}</TableCell>
-                      <TableCell sx={{ whiteSpace: 'nowrap' }}>
-                        {row.daysSinceLastReading === null
-                          ? translate('dfy.triage.never')
-                          : translate('dfy.triage.days_ago', { smart_count: row.daysSinceLastReading })}
-                      </TableCell>
+                      <TableCell sx={{ whiteSpace: 'nowrap' }}>{lastReading(row.daysSinceLastReading)}</TableCell>
                     </TableRow>
                   );
                 })}
