@@ -121,7 +121,8 @@ describe('staff (admins)', () => {
     await other.page.getByRole('alert').filter({ hasText: es.dfy.errors.account_blocked }).waitFor();
     await other.context.close();
     await context.close();
-  });
+    // Two sign-ins, three saves and three axe scans: over the default 120 s on a busy CI machine.
+  }, 240_000);
 });
 
 describe('audit log (admins)', () => {
