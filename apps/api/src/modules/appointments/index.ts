@@ -5,9 +5,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { sendAfterCommit } from '../notifications/mailer.js';
+import { AppointmentsAccess } from './appointments.access.js';
+import { QueueAdmission } from './appointments.queue.admission.js';
+import { QueueDay } from './appointments.queue.day.js';
 import queueRoutes from './appointments.queue.routes.js';
 import { QueueService } from './appointments.queue.service.js';
 import { RequestsService } from './appointments.requests.service.js';
+import { ResolutionsService } from './appointments.resolutions.service.js';
 import appointmentRoutes from './appointments.routes.js';
 import { AppointmentsService } from './appointments.service.js';
 import type { WorkflowDeps } from './appointments.workflow.js';
@@ -26,12 +30,20 @@ function workflowDeps(app: FastifyInstance): WorkflowDeps {
   };
 }
 
+/** The queue: its settings and reads, the submit path and the queue day, one instance's cache. */
 export function queueService(app: FastifyInstance): QueueService {
-  return new QueueService({ ...workflowDeps(app), timezone: app.config.clinic.timezone, queue: app.config.queue });
+  const deps = { ...workflowDeps(app), timezone: app.config.clinic.timezone, queue: app.config.queue };
+  const admission = new QueueAdmission(deps);
+  // A reset or a scheduled opening may free capacity: the submit path forgets its cached refusal.
+  const day = new QueueDay({ ...deps, onCapacityChange: () => admission.capacityMayHaveChanged() });
+  return new QueueService(deps, { admission, day });
 }
 
 export function appointmentsService(app: FastifyInstance): AppointmentsService {
-  return new AppointmentsService(workflowDeps(app));
+  const deps = workflowDeps(app);
+  const access = new AppointmentsAccess(deps);
+  const resolutions = new ResolutionsService({ ...deps, access });
+  return new AppointmentsService({ ...deps, access, resolutions });
 }
 
 export interface ConsultationServices {
