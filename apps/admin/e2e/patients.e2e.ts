@@ -34,6 +34,9 @@ interface Patient {
   timezone: string;
 }
 
+/** Direct API calls as an admin, signed in afresh: the suite's access tokens live only 20 s. */
+const asAdmin = () => api('admin');
+
 let browser: Browser;
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -62,8 +65,7 @@ async function patientsRequests(page: Page, act: () => Promise<void>): Promise<s
 
 describe('patients', () => {
   it('lists with the total, searches by DNI and by name with one request per page, filters blocked', async () => {
-    const admin = await api('admin');
-    const all = await admin.get<{ data: Patient[]; total: number }>('/v1/patients?perPage=100');
+    const all = await (await asAdmin()).get<{ data: Patient[]; total: number }>('/v1/patients?perPage=100');
     const target = all.data[3] as Patient;
     const { page, context, cspViolations } = await newPage(browser);
     await signIn(page, 'assistant');
@@ -85,13 +87,17 @@ describe('patients', () => {
     // One GET per page shown, never one per row.
     expect(byDni.every((u) => /\/v1\/patients\?/.test(u))).toBe(true);
 
-    const expected = await admin.get<{ total: number }>(`/v1/patients?q=${encodeURIComponent(target.surname)}`);
+    const expected = await (await asAdmin()).get<{ total: number }>(
+      `/v1/patients?q=${encodeURIComponent(target.surname)}`,
+    );
     await fillField(search, target.surname.toLowerCase());
     await expect.poll(() => page.getByRole('row').count(), { timeout: 30_000 }).toBe(expected.total + 1);
     await page.getByRole('row').filter({ hasText: target.email }).waitFor();
 
     // Blocked filter: exactly the patients the API calls blocked.
-    const blocked = await admin.get<{ data: Patient[]; total: number }>('/v1/patients?blocked=true&perPage=100');
+    const blocked = await (await asAdmin()).get<{ data: Patient[]; total: number }>(
+      '/v1/patients?blocked=true&perPage=100',
+    );
     await fillField(search, '');
     await page.getByRole('button', { name: es.ra.action.add_filter }).click();
     await page.getByRole('menuitem', { name: es.dfy.patients.status }).click();
@@ -104,8 +110,7 @@ describe('patients', () => {
   });
 
   it('creates a patient by invitation (set-password mail), refuses a duplicate DNI on the field, edits preferences in mmol/L', async () => {
-    const admin = await api('admin');
-    const existing = (await admin.get<{ data: Patient[] }>('/v1/patients?perPage=1')).data[0] as Patient;
+    const existing = (await (await asAdmin()).get<{ data: Patient[] }>('/v1/patients?perPage=1')).data[0] as Patient;
     const stamp = Date.now();
     const email = `e2e.${stamp}@patients.example`;
     const dni = String(40_000_000 + (stamp % 9_000_000));
@@ -130,7 +135,7 @@ describe('patients', () => {
     await page.getByText(es.dfy.patients.created_invite).waitFor();
     await page.waitForURL(/\/admin\/patients\/\d+$/);
     const id = Number(page.url().split('/').pop());
-    const created = await admin.get<Patient>(`/v1/patients/${id}`);
+    const created = await (await asAdmin()).get<Patient>(`/v1/patients/${id}`);
     expect(created).toMatchObject({ dni, email, name: 'Ana', surname: 'Prueba', blocked: false });
     const mail = await waitForMail(email, since);
     expect(mail).toMatch(/\/set-password[#?]token=/);
@@ -145,15 +150,15 @@ describe('patients', () => {
     await shot(page, 'patient-edit');
     await page.getByRole('button', { name: es.ra.action.save }).click();
     await page.getByText(es.ra.notification.updated.split(' |||| ')[0] as string).waitFor();
-    const saved = await admin.get<Patient>(`/v1/patients/${id}`);
+    const saved = await (await asAdmin()).get<Patient>(`/v1/patients/${id}`);
     // 4.0 × 18.0156 = 72.06 → 72; 8.5 × 18.0156 = 153.13 → 153.
     expect(saved).toMatchObject({ targetLowMgDl: 72, targetHighMgDl: 153, glucoseUnit: 'mmol/L' });
     await context.close();
   });
 
   it('blocks and unblocks with a confirmation; the API agrees', async () => {
-    const admin = await api('admin');
-    const target = (await admin.get<{ data: Patient[] }>('/v1/patients?perPage=100&sort=-surname')).data[0] as Patient;
+    const target = (await (await asAdmin()).get<{ data: Patient[] }>('/v1/patients?perPage=100&sort=-surname'))
+      .data[0] as Patient;
     const name = `${target.name} ${target.surname}`;
     const { page, context } = await newPage(browser);
     await signIn(page, 'assistant');
@@ -166,13 +171,13 @@ describe('patients', () => {
     await shot(page, 'patient-block-confirm');
     await dialog.getByRole('button', { name: es.dfy.patients.block }).click();
     await page.getByText(es.dfy.patients.blocked_done).waitFor();
-    expect((await admin.get<Patient>(`/v1/patients/${target.id}`)).blocked).toBe(true);
+    expect((await (await asAdmin()).get<Patient>(`/v1/patients/${target.id}`)).blocked).toBe(true);
     await row.getByText(es.dfy.patients.status_blocked).waitFor();
 
     await row.getByRole('button', { name: `${es.dfy.patients.unblock}: ${name}` }).click();
     await page.getByRole('dialog').getByRole('button', { name: es.dfy.patients.unblock }).click();
     await page.getByText(es.dfy.patients.unblocked_done).waitFor();
-    expect((await admin.get<Patient>(`/v1/patients/${target.id}`)).blocked).toBe(false);
+    expect((await (await asAdmin()).get<Patient>(`/v1/patients/${target.id}`)).blocked).toBe(false);
     await context.close();
   });
 
@@ -186,8 +191,7 @@ describe('patients', () => {
   });
 
   it('exports the list as CSV with translated headers and one line per patient', async () => {
-    const admin = await api('admin');
-    const { total } = await admin.get<{ total: number }>('/v1/patients?perPage=1');
+    const { total } = await (await asAdmin()).get<{ total: number }>('/v1/patients?perPage=1');
     const { page, context } = await newPage(browser);
     await signIn(page, 'assistant');
     await page.goto('/admin/patients');
