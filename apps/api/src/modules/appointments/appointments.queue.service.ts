@@ -5,7 +5,6 @@
  * decisions, cancels and reads of requests in appointments.requests.service.ts. This class is
  * the one queue surface the routes and the legacy listeners call, so it hands those on.
  */
-
 import { withTransaction } from '../../db/transaction.js';
 import type { Actor } from '../../lib/authorization.js';
 import type { AuditOrigin } from '../audit/audit.service.js';

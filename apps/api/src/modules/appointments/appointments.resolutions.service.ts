@@ -20,6 +20,7 @@ export interface ResolutionsDeps extends WorkflowDeps {
   access: AppointmentsAccess;
 }
 
+/** The optional fields the audit row names when given (names only: clinical values stay out). */
 const RESOLUTION_FIELDS = [
   'changeBasalType',
   'changeBasalDose',
