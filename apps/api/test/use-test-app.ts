@@ -13,6 +13,7 @@ import { afterAll, beforeAll } from 'vitest';
 import type { DbHandle } from '../src/db/client.js';
 import { auditEvents } from '../src/db/schema/index.js';
 import { ManualClock } from '../src/lib/clock.js';
+import type { DomainEvent } from '../src/lib/event-bus.js';
 import { bearer, buildTestApp, createTestDb, type TestAppOptions, type TokenFor, tokenFor } from './build-test-app.js';
 import { createStaff } from './factories.js';
 
@@ -122,6 +123,22 @@ export function auditRowsWhere(
     .from(auditEvents)
     .where(and(...conditions))
     .orderBy(order === 'oldest first' ? asc(auditEvents.id) : desc(auditEvents.id));
+}
+
+/**
+ * Resolves with the next `topic`/`type` event `app`'s bus delivers: a barrier for effects that
+ * travel by event (cache evictions across instances, over Redis), instead of polling against a
+ * stopwatch. Subscribe before the action that publishes it.
+ */
+export function nextEvent(app: FastifyInstance, topic: string, type: string): Promise<DomainEvent> {
+  return new Promise((resolve) => {
+    const off = app.events.bus.subscribe((event) => {
+      if (event.topic === topic && event.type === type) {
+        off();
+        resolve(event);
+      }
+    });
+  });
 }
 
 export function useTestApp(options: UseTestAppOptions = {}): TestApp {

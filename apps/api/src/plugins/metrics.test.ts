@@ -1,26 +1,22 @@
 /** Prometheus metrics at /metrics (behind METRICS_ENABLED). */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, testConfig, testKeys, usingPostgres } from '../../test/build-test-app.js';
+import { testConfig, testKeys, usingPostgres } from '../../test/build-test-app.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { buildApp } from '../app.js';
-import type { DbHandle } from '../db/client.js';
 
-let db: DbHandle;
 const apps: FastifyInstance[] = [];
 
 async function build(env: Record<string, string> = {}): Promise<FastifyInstance> {
-  const app = await buildApp(testConfig(env), { db, keys: await testKeys() });
+  const app = await buildApp(testConfig(env), { db: api.db, keys: await testKeys() });
   apps.push(app);
   await app.ready();
   return app;
 }
 
-beforeAll(async () => {
-  db = await createTestDb();
-});
+const api = useTestApp({ app: false });
 afterAll(async () => {
   for (const app of apps) await app.close();
-  await db?.close();
 });
 
 /** The value of the first sample line matching `prefix` (labels included), or undefined. */

@@ -1,28 +1,24 @@
 /** HTTP hardening: headers, CORS, rate limit (security.md DP-5, DP-6, DP-7, CF-1, RL-1, RL-2, RL-4, RL-6). */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, testConfig, testKeys, usingRedis } from '../../test/build-test-app.js';
+import { testConfig, testKeys, usingRedis } from '../../test/build-test-app.js';
+import { useTestApp } from '../../test/use-test-app.js';
 import { buildApp } from '../app.js';
-import type { DbHandle } from '../db/client.js';
 
-let db: DbHandle;
 const apps: FastifyInstance[] = [];
 
 /** The real app (its own Redis client when TEST_REDIS_URL is set) plus a public /v1 test route. */
 async function build(env: Record<string, string> = {}): Promise<FastifyInstance> {
-  const app = await buildApp(testConfig(env), { db, keys: await testKeys() });
+  const app = await buildApp(testConfig(env), { db: api.db, keys: await testKeys() });
   apps.push(app);
   app.get('/v1/test/ping', { config: { auth: 'public' } }, async () => ({ pong: true }));
   await app.ready();
   return app;
 }
 
-beforeAll(async () => {
-  db = await createTestDb();
-});
+const api = useTestApp({ app: false });
 afterAll(async () => {
   for (const app of apps) await app.close();
-  await db?.close();
 });
 
 describe('security headers (DP-5, DP-6, CF-1)', () => {

@@ -1,27 +1,17 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, createTestDb } from '../../../test/build-test-app.js';
+import { describe, expect, it } from 'vitest';
+import { bearer } from '../../../test/build-test-app.js';
 import { createPatient } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { ManualClock } from '../../lib/clock.js';
 
 const DAY = 86_400_000;
-let db: DbHandle;
-let app: FastifyInstance;
 const clock = new ManualClock('2026-02-01T08:00:00.000Z');
 
-beforeAll(async () => {
-  db = await createTestDb();
-  app = await buildTestApp({ db, clock, env: { SESSION_ABSOLUTE_DAYS: '30', SESSION_IDLE_DAYS: '7' } });
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
-});
+const api = useTestApp({ clock, env: { SESSION_ABSOLUTE_DAYS: '30', SESSION_IDLE_DAYS: '7' } });
 
 async function signIn() {
-  const p = await createPatient(db.db);
-  const res = await app.inject({
+  const p = await createPatient(api.db.db);
+  const res = await api.app.inject({
     method: 'POST',
     url: '/v1/auth/login',
     payload: { identifier: p.dni, password: p.password },
@@ -29,7 +19,7 @@ async function signIn() {
   return res.json() as { accessToken: string; refreshToken: string };
 }
 const refresh = (refreshToken: string) =>
-  app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken } });
+  api.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken } });
 
 describe('session lifetimes (RT-6)', () => {
   it('two concurrent refreshes with the same token get the same single successor (RT-4)', async () => {
@@ -44,9 +34,9 @@ describe('session lifetimes (RT-6)', () => {
   it('an access token expires after 15 minutes (30 s of skew tolerated)', async () => {
     const t = await signIn();
     clock.advance(15 * 60_000 + 10_000);
-    expect((await app.inject({ url: '/v1/auth/sessions', headers: bearer(t.accessToken) })).statusCode).toBe(200);
+    expect((await api.app.inject({ url: '/v1/auth/sessions', headers: bearer(t.accessToken) })).statusCode).toBe(200);
     clock.advance(60_000);
-    expect((await app.inject({ url: '/v1/auth/sessions', headers: bearer(t.accessToken) })).statusCode).toBe(401);
+    expect((await api.app.inject({ url: '/v1/auth/sessions', headers: bearer(t.accessToken) })).statusCode).toBe(401);
   });
 
   it('a family unused for longer than the idle timeout cannot be refreshed', async () => {

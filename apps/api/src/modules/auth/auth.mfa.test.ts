@@ -3,9 +3,9 @@ import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, clinician, createTestDb, tokenFor } from '../../../test/build-test-app.js';
+import { bearer, buildTestApp, clinician, tokenFor } from '../../../test/build-test-app.js';
 import { createPatient, createStaff } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { auditEvents, credentials, mfaRecoveryCodes } from '../../db/schema/index.js';
 import { ManualClock } from '../../lib/clock.js';
 import { decrypt } from './auth.secrets.js';
@@ -14,17 +14,7 @@ import { decrypt } from './auth.secrets.js';
 const clock = new ManualClock('2026-01-15T12:00:05.000Z');
 const STEP_MS = 30_000;
 
-let db: DbHandle;
-let app: FastifyInstance;
-
-beforeAll(async () => {
-  db = await createTestDb();
-  app = await buildTestApp({ db, clock });
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
-});
+const api = useTestApp({ clock });
 
 type Inject = FastifyInstance['inject'];
 const via = (a: FastifyInstance): Inject => a.inject.bind(a) as Inject;
@@ -32,18 +22,19 @@ const via = (a: FastifyInstance): Inject => a.inject.bind(a) as Inject;
 /** The TOTP code of `secret` at the app clock, `steps` time steps away. */
 const codeAt = (secret: string, steps = 0) =>
   generate({ secret, epoch: Math.floor(clock.now().getTime() / 1000) + steps * 30 });
-const login = (identifier: string, password: string, inject = via(app)) =>
+const login = (identifier: string, password: string, inject = via(api.app)) =>
   inject({ method: 'POST', url: '/v1/auth/login', payload: { identifier, password } });
-const post = (url: string, token: string, payload: object, inject = via(app)) =>
+const post = (url: string, token: string, payload: object, inject = via(api.app)) =>
   inject({ method: 'POST', url, headers: bearer(token), payload });
-const verify = (payload: object, inject = via(app)) => inject({ method: 'POST', url: '/v1/auth/mfa/verify', payload });
+const verify = (payload: object, inject = via(api.app)) =>
+  inject({ method: 'POST', url: '/v1/auth/mfa/verify', payload });
 const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8'));
 
 type Person = { username?: string; dni?: string; password: string; credential: { id: number } };
 const idOf = (p: Person) => p.username ?? p.dni ?? '';
 
 /** Signs in (no MFA yet), sets up and enables MFA; the clock is then moved to a fresh step. */
-async function enroll(p: Person, inject = via(app)) {
+async function enroll(p: Person, inject = via(api.app)) {
   const token = (await login(idOf(p), p.password, inject)).json().accessToken as string;
   const setup = await post('/v1/auth/mfa/totp/setup', token, { password: p.password }, inject);
   expect(setup.statusCode).toBe(200);
@@ -54,16 +45,16 @@ async function enroll(p: Person, inject = via(app)) {
   return { token, secret: secret as string, recoveryCodes: enable.json().recoveryCodes as string[] };
 }
 
-async function challenge(p: Person, inject = via(app)): Promise<string> {
+async function challenge(p: Person, inject = via(api.app)): Promise<string> {
   const res = await login(idOf(p), p.password, inject);
   expect(res.json()).toMatchObject({ mfaRequired: true, expiresIn: 300 });
   return res.json().mfaToken;
 }
 
 async function auditRows(action: string, credentialId: number) {
-  const [cred] = await db.db.select().from(credentials).where(eq(credentials.id, credentialId));
+  const [cred] = await api.db.db.select().from(credentials).where(eq(credentials.id, credentialId));
   const id = cred?.staffId ?? cred?.patientId ?? 0;
-  return db.db
+  return api.db.db
     .select()
     .from(auditEvents)
     .where(and(eq(auditEvents.action, action), eq(auditEvents.resourceId, String(id))))
@@ -72,7 +63,7 @@ async function auditRows(action: string, credentialId: number) {
 
 describe('TOTP enrollment and login', () => {
   it('setup needs the password, enable needs a valid code, login then needs the second factor', async () => {
-    const s = await createStaff(db.db);
+    const s = await createStaff(api.db.db);
     const first = (await login(s.username, s.password)).json();
     const other = (await login(s.username, s.password)).json();
     expect(first.user.mfaEnabled).toBe(false);
@@ -89,10 +80,10 @@ describe('TOTP enrollment and login', () => {
     expect(otpauthUri).toContain('issuer=Diabetify');
 
     // Stored encrypted and not yet enabled.
-    const [pending] = await db.db.select().from(credentials).where(eq(credentials.id, s.credential.id));
+    const [pending] = await api.db.db.select().from(credentials).where(eq(credentials.id, s.credential.id));
     expect(pending?.mfaEnabledAt).toBeNull();
     expect(pending?.mfaSecretEnc).not.toContain(secret);
-    expect(decrypt(app.secrets, pending?.mfaSecretEnc ?? '')).toBe(secret);
+    expect(decrypt(api.app.secrets, pending?.mfaSecretEnc ?? '')).toBe(secret);
     expect((await login(s.username, s.password)).json().accessToken).toBeTypeOf('string');
 
     const wrongCode = await post('/v1/auth/mfa/totp/enable', first.accessToken, { code: await codeAt(secret, 3) });
@@ -106,7 +97,7 @@ describe('TOTP enrollment and login', () => {
     expect(codes).toHaveLength(10);
     expect(new Set(codes).size).toBe(10);
     for (const c of codes) expect(c).toMatch(/^[a-z2-7]{5}-[a-z2-7]{5}$/);
-    const stored = await db.db
+    const stored = await api.db.db
       .select()
       .from(mfaRecoveryCodes)
       .where(eq(mfaRecoveryCodes.credentialId, s.credential.id));
@@ -119,8 +110,12 @@ describe('TOTP enrollment and login', () => {
     ]);
 
     // The enrolling session goes on; sessions opened with the password alone were ended.
-    expect((await app.inject({ url: '/v1/auth/sessions', headers: bearer(first.accessToken) })).statusCode).toBe(200);
-    expect((await app.inject({ url: '/v1/auth/sessions', headers: bearer(other.accessToken) })).statusCode).toBe(401);
+    expect((await api.app.inject({ url: '/v1/auth/sessions', headers: bearer(first.accessToken) })).statusCode).toBe(
+      200,
+    );
+    expect((await api.app.inject({ url: '/v1/auth/sessions', headers: bearer(other.accessToken) })).statusCode).toBe(
+      401,
+    );
     const again = await post('/v1/auth/mfa/totp/setup', first.accessToken, { password: s.password });
     expect(again.statusCode).toBe(409);
 
@@ -138,7 +133,9 @@ describe('TOTP enrollment and login', () => {
     expect(tokens).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, user: { id: s.id, mfaEnabled: true } });
     expect(tokens.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(claims(tokens.accessToken).amr).toEqual(['pwd', 'otp']);
-    expect((await app.inject({ url: '/v1/auth/sessions', headers: bearer(tokens.accessToken) })).statusCode).toBe(200);
+    expect((await api.app.inject({ url: '/v1/auth/sessions', headers: bearer(tokens.accessToken) })).statusCode).toBe(
+      200,
+    );
 
     // The challenge is single use, and so is the code (replay on a new challenge).
     clock.advance(STEP_MS);
@@ -155,7 +152,7 @@ describe('TOTP enrollment and login', () => {
   });
 
   it('accepts codes one step early or late, refuses two steps old', async () => {
-    const s = await createStaff(db.db);
+    const s = await createStaff(api.db.db);
     const { secret } = await enroll(s);
     const mfaToken = await challenge(s);
     clock.advance(3 * STEP_MS);
@@ -170,7 +167,7 @@ describe('TOTP enrollment and login', () => {
   });
 
   it('a recovery code works once (any case, with or without the dash)', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const { recoveryCodes } = await enroll(p);
     const code = recoveryCodes[0] ?? '';
     const first = await verify({ mfaToken: await challenge(p), recoveryCode: code.toUpperCase() });
@@ -178,14 +175,17 @@ describe('TOTP enrollment and login', () => {
     expect(first.json().user).toMatchObject({ id: p.id, kind: 'patient' });
     const again = await verify({ mfaToken: await challenge(p), recoveryCode: code.replace('-', '') });
     expect(again.statusCode).toBe(401);
-    const used = await db.db.select().from(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.credentialId, p.credential.id));
+    const used = await api.db.db
+      .select()
+      .from(mfaRecoveryCodes)
+      .where(eq(mfaRecoveryCodes.credentialId, p.credential.id));
     expect(used.filter((r) => r.usedAt !== null)).toHaveLength(1);
     const both = await verify({ mfaToken: await challenge(p), recoveryCode: recoveryCodes[1], code: '123456' });
     expect(both.statusCode).toBe(400);
   });
 
   it('a challenge older than 5 minutes is refused', async () => {
-    const s = await createStaff(db.db);
+    const s = await createStaff(api.db.db);
     const { secret } = await enroll(s);
     const mfaToken = await challenge(s);
     clock.advance(5 * 60_000 + 1000);
@@ -196,7 +196,7 @@ describe('TOTP enrollment and login', () => {
   });
 
   it('two concurrent uses of one code: exactly one succeeds', async () => {
-    const s = await createStaff(db.db);
+    const s = await createStaff(api.db.db);
     const { secret } = await enroll(s);
     const [a, b] = [await challenge(s), await challenge(s)];
     const code = await codeAt(secret);
@@ -205,7 +205,7 @@ describe('TOTP enrollment and login', () => {
   });
 
   it('five wrong codes burn the challenge; repeated failures lock the account with Retry-After', async () => {
-    const s = await createStaff(db.db);
+    const s = await createStaff(api.db.db);
     const { secret } = await enroll(s);
     const mfaToken = await challenge(s);
     for (let i = 0; i < 5; i++) {
@@ -227,7 +227,7 @@ describe('TOTP enrollment and login', () => {
 
 describe('disabling MFA', () => {
   it('needs the password and a code, clears everything and ends the other sessions', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const { token, secret } = await enroll(p);
     const other = (await verify({ mfaToken: await challenge(p), code: await codeAt(secret) })).json().accessToken;
     clock.advance(STEP_MS);
@@ -240,12 +240,15 @@ describe('disabling MFA', () => {
     const ok = await post(url, token, { password: p.password, code: await codeAt(secret) });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toEqual({ disabled: true });
-    const [cred] = await db.db.select().from(credentials).where(eq(credentials.id, p.credential.id));
+    const [cred] = await api.db.db.select().from(credentials).where(eq(credentials.id, p.credential.id));
     expect(cred).toMatchObject({ mfaSecretEnc: null, mfaEnabledAt: null, mfaLastStep: null });
-    const codes = await db.db.select().from(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.credentialId, p.credential.id));
+    const codes = await api.db.db
+      .select()
+      .from(mfaRecoveryCodes)
+      .where(eq(mfaRecoveryCodes.credentialId, p.credential.id));
     expect(codes).toHaveLength(0);
-    expect((await app.inject({ url: '/v1/auth/sessions', headers: bearer(other) })).statusCode).toBe(401);
-    expect((await app.inject({ url: '/v1/auth/sessions', headers: bearer(token) })).statusCode).toBe(200);
+    expect((await api.app.inject({ url: '/v1/auth/sessions', headers: bearer(other) })).statusCode).toBe(401);
+    expect((await api.app.inject({ url: '/v1/auth/sessions', headers: bearer(token) })).statusCode).toBe(200);
     expect((await login(p.dni, p.password)).json().accessToken).toBeTypeOf('string');
     expect(await auditRows('auth.mfa_disable', p.credential.id)).toHaveLength(3);
   });
@@ -254,14 +257,14 @@ describe('disabling MFA', () => {
 describe('REQUIRE_STAFF_MFA=true', () => {
   let strict: FastifyInstance;
   beforeAll(async () => {
-    strict = await buildTestApp({ db, clock, env: { REQUIRE_STAFF_MFA: 'true' } });
+    strict = await buildTestApp({ db: api.db, clock, env: { REQUIRE_STAFF_MFA: 'true' } });
   });
   afterAll(async () => {
     await strict.close();
   });
 
   it('staff without MFA reach only enrollment, logout and nothing else until they enroll', async () => {
-    const s = await createStaff(db.db);
+    const s = await createStaff(api.db.db);
     const inject = via(strict);
     const token = (await login(s.username, s.password, inject)).json().accessToken;
     const blocked = await strict.inject({ url: '/v1/auth/sessions', headers: bearer(token) });
@@ -290,11 +293,11 @@ describe('REQUIRE_STAFF_MFA=true', () => {
   });
 
   it('logout stays reachable, and patients are not affected', async () => {
-    const s = await createStaff(db.db);
+    const s = await createStaff(api.db.db);
     const token = (await login(s.username, s.password, via(strict))).json().accessToken;
     const out = await strict.inject({ method: 'POST', url: '/v1/auth/logout', headers: bearer(token) });
     expect(out.statusCode).toBe(200);
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const pt = (await login(p.dni, p.password, via(strict))).json().accessToken;
     expect((await strict.inject({ url: '/v1/auth/sessions', headers: bearer(pt) })).statusCode).toBe(200);
   });

@@ -3,11 +3,10 @@
  * in-memory mailer here; mailer.test.ts covers real SMTP and the .eml file transport.
  */
 import { and, eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, createTestDb } from '../../../test/build-test-app.js';
+import { describe, expect, it } from 'vitest';
+import { bearer } from '../../../test/build-test-app.js';
 import { createPatient, createStaff } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
+import { nextEvent, useTestApp } from '../../../test/use-test-app.js';
 import { auditEvents, credentials, passwordTokens } from '../../db/schema/index.js';
 import { withTransaction } from '../../db/transaction.js';
 import { ManualClock } from '../../lib/clock.js';
@@ -15,27 +14,18 @@ import { createMemoryMailer } from '../notifications/mailer.js';
 import { RESET_MAIL_WINDOW_MS, RESET_MAILS_PER_ACCOUNT } from './auth.password.service.js';
 import { passwordTokens as passwordLinks } from './index.js';
 
-let db: DbHandle;
-let app: FastifyInstance;
 const clock = new ManualClock();
 const mailer = createMemoryMailer();
 const NEW_PASSWORD = 'otra-clave-nueva-2026';
 
-beforeAll(async () => {
-  db = await createTestDb();
-  app = await buildTestApp({ db, clock, mailer });
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
-});
+const api = useTestApp({ clock, mailer });
 
 // Each test speaks from its own address so the per-IP limits of one test never hit another.
 let lastIp = 0;
 const nextIp = () => `10.0.${Math.floor(++lastIp / 250)}.${(lastIp % 250) + 1}`;
 
 const post = (url: string, payload: object, extra: { ip?: string; token?: string } = {}) =>
-  app.inject({
+  api.app.inject({
     method: 'POST',
     url,
     payload,
@@ -70,24 +60,20 @@ async function signIn(identifier: string, password: string) {
   return res.json() as { accessToken: string; refreshToken: string };
 }
 
-const sessionsWith = (token: string) => app.inject({ url: '/v1/auth/sessions', headers: bearer(token) });
+const sessionsWith = (token: string) => api.app.inject({ url: '/v1/auth/sessions', headers: bearer(token) });
 const refreshWith = (refreshToken: string) => post('/v1/auth/refresh', { refreshToken });
 
-/** Revocation reaches the session cache through the event bus (async over Redis): allow 1 s. */
-async function refusedWithin(token: string, ms = 1000) {
-  const until = performance.now() + ms;
-  for (;;) {
-    const res = await sessionsWith(token);
-    if (res.statusCode !== 200 || performance.now() > until) return res;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/**
+ * Revocation reaches the session cache through the event bus (async over Redis): subscribe before
+ * the change, then ask once the event has arrived, instead of polling against a stopwatch.
+ */
+const revocationReaches = () => nextEvent(api.app, 'sessions', 'revoked');
 
-const auditRows = (action: string) => db.db.select().from(auditEvents).where(eq(auditEvents.action, action));
+const auditRows = (action: string) => api.db.db.select().from(auditEvents).where(eq(auditEvents.action, action));
 
 describe('forgot password', () => {
   it('an unknown and a known e-mail get the same status and body; only the known one gets a link', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const known = await forgot(p.email.toUpperCase());
     const unknown = await forgot('nadie@patients.example');
     expect(known.statusCode).toBe(202);
@@ -106,17 +92,17 @@ describe('forgot password', () => {
   });
 
   it('changes nothing about the account until a token is used (PR-7)', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const session = await signIn(p.dni, p.password);
     await requestToken(p.email);
-    const [after] = await db.db.select().from(credentials).where(eq(credentials.id, p.credential.id));
+    const [after] = await api.db.db.select().from(credentials).where(eq(credentials.id, p.credential.id));
     expect(after?.passwordHash).toBe(p.credential.passwordHash);
     expect((await sessionsWith(session.accessToken)).statusCode).toBe(200);
     expect((await login(p.dni, p.password)).statusCode).toBe(200);
   });
 
   it(`mails at most ${RESET_MAILS_PER_ACCOUNT} links per account per 15 minutes, still answering 202`, async () => {
-    const s = await createStaff(db.db);
+    const s = await createStaff(api.db.db);
     for (let i = 0; i < RESET_MAILS_PER_ACCOUNT + 1; i++) {
       const res = await forgot(s.email);
       expect(res.statusCode).toBe(202);
@@ -142,7 +128,7 @@ describe('forgot password', () => {
   });
 
   it('sends no link to a blocked account (same 202)', async () => {
-    const p = await createPatient(db.db, { blocked: true });
+    const p = await createPatient(api.db.db, { blocked: true });
     expect((await forgot(p.email)).statusCode).toBe(202);
     expect(await mailsTo(p.email)).toHaveLength(0);
   });
@@ -150,27 +136,29 @@ describe('forgot password', () => {
 
 describe('reset password', () => {
   it('sets the password, ends every session, burns other links, audits and notifies (PR-5)', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const session = await signIn(p.dni, p.password);
     expect((await sessionsWith(session.accessToken)).statusCode).toBe(200);
     const older = await requestToken(p.email);
     const token = await requestToken(p.email);
+    const reached = revocationReaches();
     const res = await reset(token);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ status: 'password_changed' });
     expect(res.headers['referrer-policy']).toBe('no-referrer');
 
-    const revoked = await refusedWithin(session.accessToken);
+    await reached;
+    const revoked = await sessionsWith(session.accessToken);
     expect(revoked.statusCode).toBe(401);
     expect(revoked.json().code).toBe('session_revoked');
     expect((await refreshWith(session.refreshToken)).statusCode).toBe(401);
     expect((await login(p.dni, p.password)).statusCode).toBe(401);
     expect((await login(p.dni, NEW_PASSWORD)).statusCode).toBe(200);
-    const [cred] = await db.db.select().from(credentials).where(eq(credentials.id, p.credential.id));
+    const [cred] = await api.db.db.select().from(credentials).where(eq(credentials.id, p.credential.id));
     expect(cred?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
 
     expect((await reset(older, 'y-otra-clave-distinta-77')).statusCode).toBe(400);
-    const outstanding = await db.db
+    const outstanding = await api.db.db
       .select()
       .from(passwordTokens)
       .where(and(eq(passwordTokens.credentialId, p.credential.id)));
@@ -186,7 +174,7 @@ describe('reset password', () => {
   });
 
   it('a used token → 400 invalid_token, never 401 (PR-3, PR-8)', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const token = await requestToken(p.email);
     expect((await reset(token)).statusCode).toBe(200);
     const again = await reset(token, 'una-tercera-clave-99');
@@ -199,7 +187,7 @@ describe('reset password', () => {
   });
 
   it('an expired token (16 minutes later) → 400, and the password is unchanged', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const token = await requestToken(p.email);
     clock.advance(16 * 60_000);
     const res = await reset(token);
@@ -217,7 +205,7 @@ describe('reset password', () => {
   });
 
   it('the policy applies (400 errors.newPassword) and a refused password does not spend the token', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const token = await requestToken(p.email);
     for (const weak of ['short', 'password1', `${p.dni}-abc`]) {
       const res = await reset(token, weak);
@@ -228,7 +216,7 @@ describe('reset password', () => {
   });
 
   it('two concurrent uses of one token → exactly one 200 and one 400 (PR-3)', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const token = await requestToken(p.email);
     const results = await Promise.all([reset(token, 'carrera-uno-2026'), reset(token, 'carrera-dos-2026')]);
     expect(results.map((r) => r.statusCode).sort()).toEqual([200, 400]);
@@ -248,9 +236,9 @@ describe('reset password', () => {
   });
 
   it('an invitation token sets the first password of an invited account', async () => {
-    const p = await createPatient(db.db, { password: null });
-    const token = await withTransaction(db.db, (tx) =>
-      passwordLinks(app).issue(tx, { credentialId: p.credential.id, email: p.email, name: p.name }, 'invite'),
+    const p = await createPatient(api.db.db, { password: null });
+    const token = await withTransaction(api.db.db, (tx) =>
+      passwordLinks(api.app).issue(tx, { credentialId: p.credential.id, email: p.email, name: p.name }, 'invite'),
     );
     expect((await mailsTo(p.email))[0]?.text).toContain('/set-password#token=');
     expect((await reset(token)).statusCode).toBe(200);
@@ -258,8 +246,8 @@ describe('reset password', () => {
   });
 
   it('does not bypass MFA: after a reset, login still asks for the second factor', async () => {
-    const s = await createStaff(db.db);
-    await db.db.update(credentials).set({ mfaEnabledAt: clock.now() }).where(eq(credentials.id, s.credential.id));
+    const s = await createStaff(api.db.db);
+    await api.db.db.update(credentials).set({ mfaEnabledAt: clock.now() }).where(eq(credentials.id, s.credential.id));
     const token = await requestToken(s.email);
     const res = await reset(token, 'clinica-clave-larga-2026');
     expect(res.json()).toEqual({ status: 'password_changed' });
@@ -272,9 +260,10 @@ describe('reset password', () => {
 
 describe('change password', () => {
   it('keeps the current session, ends the others, audits and notifies (AU-4, RT-7)', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     const mine = await signIn(p.dni, p.password);
     const other = await signIn(p.dni, p.password);
+    const reached = revocationReaches();
     const res = await post(
       '/v1/auth/password/change',
       { currentPassword: p.password, newPassword: NEW_PASSWORD },
@@ -284,7 +273,8 @@ describe('change password', () => {
     expect(res.json()).toEqual({ status: 'password_changed' });
     expect((await sessionsWith(mine.accessToken)).statusCode).toBe(200);
     expect((await refreshWith(mine.refreshToken)).statusCode).toBe(200);
-    const killed = await refusedWithin(other.accessToken);
+    await reached;
+    const killed = await sessionsWith(other.accessToken);
     expect(killed.statusCode).toBe(401);
     expect(killed.json().code).toBe('session_revoked');
     expect((await refreshWith(other.refreshToken)).statusCode).toBe(401);
@@ -298,7 +288,7 @@ describe('change password', () => {
   });
 
   it('a wrong current password → 400 invalid_current_password (not 401), audited, nothing changes', async () => {
-    const s = await createStaff(db.db);
+    const s = await createStaff(api.db.db);
     const { accessToken } = await signIn(s.username, s.password);
     const res = await post(
       '/v1/auth/password/change',
@@ -316,7 +306,7 @@ describe('change password', () => {
   });
 
   it('the policy applies and the new password must differ from the current one', async () => {
-    const s = await createStaff(db.db);
+    const s = await createStaff(api.db.db);
     const { accessToken } = await signIn(s.username, s.password);
     for (const newPassword of [s.password, 'too-short-1']) {
       const res = await post(

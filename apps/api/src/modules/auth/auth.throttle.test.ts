@@ -1,32 +1,22 @@
 import { eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, createTestDb, usingRedis } from '../../../test/build-test-app.js';
+import { describe, expect, it } from 'vitest';
+import { buildTestApp, usingRedis } from '../../../test/build-test-app.js';
 import { createPatient } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { auditEvents } from '../../db/schema/index.js';
 import { ManualClock } from '../../lib/clock.js';
 import { PostgresLoginThrottle } from './auth.throttle.js';
 
-let db: DbHandle;
-let app: FastifyInstance;
 const clock = new ManualClock('2026-05-04T10:00:00.000Z');
 
-beforeAll(async () => {
-  db = await createTestDb();
-  app = await buildTestApp({ db, clock, env: { LOGIN_MAX_FAILURES: '5', LOCKOUT_MINUTES: '15' } });
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
-});
+const api = useTestApp({ clock, env: { LOGIN_MAX_FAILURES: '5', LOCKOUT_MINUTES: '15' } });
 
 const login = (identifier: string, password: string, ip = '10.0.0.1') =>
-  app.inject({ method: 'POST', url: '/v1/auth/login', payload: { identifier, password }, remoteAddress: ip });
+  api.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { identifier, password }, remoteAddress: ip });
 
 describe(`login lockout (${usingRedis ? 'Redis' : 'PostgreSQL'} store)`, () => {
   it('locks an identifier after N failures with 429 + Retry-After, even for the right password, then lets it in after the lock', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     for (let i = 0; i < 4; i++) expect((await login(p.dni, 'wrong-password')).statusCode).toBe(401);
     const fifth = await login(p.dni, 'wrong-password');
     expect(fifth.statusCode).toBe(401);
@@ -36,7 +26,7 @@ describe(`login lockout (${usingRedis ? 'Redis' : 'PostgreSQL'} store)`, () => {
     const retryAfter = Number(locked.headers['retry-after']);
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(15 * 60);
-    const lockouts = await db.db.select().from(auditEvents).where(eq(auditEvents.action, 'auth.lockout'));
+    const lockouts = await api.db.db.select().from(auditEvents).where(eq(auditEvents.action, 'auth.lockout'));
     expect(lockouts.length).toBeGreaterThanOrEqual(1);
     if (!usingRedis) {
       // The PostgreSQL store follows the injectable clock; Redis keys expire in real time.
@@ -53,7 +43,7 @@ describe(`login lockout (${usingRedis ? 'Redis' : 'PostgreSQL'} store)`, () => {
   });
 
   it('a successful login resets the failure count', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     for (let i = 0; i < 4; i++) await login(p.dni, 'wrong-password');
     expect((await login(p.dni, p.password)).statusCode).toBe(200);
     for (let i = 0; i < 4; i++) expect((await login(p.dni, 'wrong-password')).statusCode).toBe(401);
@@ -61,7 +51,7 @@ describe(`login lockout (${usingRedis ? 'Redis' : 'PostgreSQL'} store)`, () => {
   });
 
   it('parallel failures are all counted (no lost updates)', async () => {
-    const p = await createPatient(db.db);
+    const p = await createPatient(api.db.db);
     await Promise.all(Array.from({ length: 5 }, () => login(p.dni, 'wrong-password')));
     expect((await login(p.dni, p.password)).statusCode).toBe(429);
   });
@@ -69,7 +59,7 @@ describe(`login lockout (${usingRedis ? 'Redis' : 'PostgreSQL'} store)`, () => {
 
 describe('PostgreSQL throttle backoff', () => {
   it('doubles each consecutive lock and caps it', async () => {
-    const throttle = new PostgresLoginThrottle(db.db, clock, { maxFailures: 2, windowMs: 60_000, lockMs: 1000 });
+    const throttle = new PostgresLoginThrottle(api.db.db, clock, { maxFailures: 2, windowMs: 60_000, lockMs: 1000 });
     const locks: number[] = [];
     for (let round = 0; round < 4; round++) {
       await throttle.fail('k');
@@ -85,7 +75,7 @@ describe('PostgreSQL throttle backoff', () => {
 
 describe('per-IP login limit', () => {
   it('answers 429 past the per-IP budget, while another address still gets through', async () => {
-    const limited = await buildTestApp({ db, env: { LOGIN_MAX_PER_IP_PER_MIN: '3' } });
+    const limited = await buildTestApp({ db: api.db, env: { LOGIN_MAX_PER_IP_PER_MIN: '3' } });
     try {
       const codes: number[] = [];
       for (let i = 0; i < 4; i++) {

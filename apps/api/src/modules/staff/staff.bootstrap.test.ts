@@ -10,10 +10,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { arrayContains, eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, createTestDb, testConfig, testKeys } from '../../../test/build-test-app.js';
+import { describe, expect, it } from 'vitest';
+import { createTestDb, testConfig, testKeys } from '../../../test/build-test-app.js';
 import { createStaff } from '../../../test/factories.js';
+import { useTestApp } from '../../../test/use-test-app.js';
 import { type Config, ConfigError, loadConfig } from '../../config/index.js';
 import type { DbHandle } from '../../db/client.js';
 import { auditEvents, credentials, staff } from '../../db/schema/index.js';
@@ -27,27 +27,18 @@ const bootstrapEnv = {
   BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
 };
 
-let db: DbHandle;
-let app: FastifyInstance;
 const warnings: string[] = [];
 
-beforeAll(async () => {
-  db = await createTestDb();
-  app = await buildTestApp({ db });
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
-});
+const api = useTestApp();
 
 const deps = (): BootstrapDeps => ({
-  db: db.db,
-  audit: app.audit,
-  clock: app.clock,
+  db: api.db.db,
+  audit: api.app.audit,
+  clock: api.app.clock,
   log: { info: () => {}, warn: (_o, msg) => warnings.push(msg) },
 });
 
-const admins = (handle: DbHandle = db) =>
+const admins = (handle: DbHandle = api.db) =>
   handle.db
     .select()
     .from(staff)
@@ -107,12 +98,12 @@ describe('ensureBootstrapAdmin', () => {
       email: 'jefa@clinic.example',
       roles: ['admin'],
     });
-    const [cred] = await db.db
+    const [cred] = await api.db.db
       .select()
       .from(credentials)
       .where(eq(credentials.staffId, created[0] ?? 0));
     expect(cred?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-    const audit = await db.db.select().from(auditEvents).where(eq(auditEvents.action, 'staff.create'));
+    const audit = await api.db.db.select().from(auditEvents).where(eq(auditEvents.action, 'staff.create'));
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({
       actorRole: 'system',
@@ -121,7 +112,7 @@ describe('ensureBootstrapAdmin', () => {
       outcome: 'success',
     });
     expect(audit[0]?.details).toMatchObject({ source: 'bootstrap' });
-    const login = await app.inject({
+    const login = await api.app.inject({
       method: 'POST',
       url: '/v1/auth/login',
       payload: { identifier: 'JEFA.CLINICA', password: ADMIN.password },

@@ -4,28 +4,21 @@
  * remove their own admin role or block themselves.
  */
 import { count, eq } from 'drizzle-orm';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, createTestDb, type TokenFor, tokenFor } from '../../../test/build-test-app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bearer, type TokenFor, tokenFor } from '../../../test/build-test-app.js';
 import { createPatient, createStaff } from '../../../test/factories.js';
-import type { DbHandle } from '../../db/client.js';
-import { auditEvents, credentials, passwordTokens, staff } from '../../db/schema/index.js';
+import { useTestApp } from '../../../test/use-test-app.js';
+import { credentials, passwordTokens, staff } from '../../db/schema/index.js';
 
-let db: DbHandle;
-let app: FastifyInstance;
 let adminId: number;
 let adminToken: string;
 
+const api = useTestApp();
+
 beforeAll(async () => {
-  db = await createTestDb();
-  app = await buildTestApp({ db });
-  const row = await createStaff(db.db, { roles: ['admin'] });
+  const row = await createStaff(api.db.db, { roles: ['admin'] });
   adminId = row.id;
-  adminToken = await tokenFor(app, { kind: 'staff', id: row.id, roles: ['admin'] });
-});
-afterAll(async () => {
-  await app.close();
-  await db.close();
+  adminToken = await tokenFor(api.app, { kind: 'staff', id: row.id, roles: ['admin'] });
 });
 
 const STRONG = 'cuaderno-de-glucemias-2026';
@@ -42,28 +35,21 @@ function body(overrides: Record<string, unknown> = {}): Record<string, unknown> 
 }
 
 const asAdmin = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
-  app.inject({ method, url, headers: bearer(adminToken), ...(payload ? { payload } : {}) });
+  api.app.inject({ method, url, headers: bearer(adminToken), ...(payload ? { payload } : {}) });
 
 const login = (identifier: string, password: string) =>
-  app.inject({ method: 'POST', url: '/v1/auth/login', payload: { identifier, password } });
-
-async function auditOf(res: LightMyRequestResponse) {
-  return db.db
-    .select()
-    .from(auditEvents)
-    .where(eq(auditEvents.requestId, String(res.headers['x-request-id'])));
-}
+  api.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { identifier, password } });
 
 async function staffCount() {
-  const [row] = await db.db.select({ n: count() }).from(staff);
+  const [row] = await api.db.db.select({ n: count() }).from(staff);
   return row?.n ?? 0;
 }
 
 describe('who may manage staff', () => {
   it('admin only: anonymous 401, patients 401, clinicians and assistants 403', async () => {
-    const p = await createPatient(db.db);
-    const clin = await createStaff(db.db, { roles: ['clinician'] });
-    const asst = await createStaff(db.db, { roles: ['assistant'] });
+    const p = await createPatient(api.db.db);
+    const clin = await createStaff(api.db.db, { roles: ['clinician'] });
+    const asst = await createStaff(api.db.db, { roles: ['assistant'] });
     const actors: [string, TokenFor | null, number][] = [
       ['anonymous', null, 401],
       ['patient', { kind: 'patient', id: p.id, roles: ['patient'] }, 401],
@@ -71,18 +57,18 @@ describe('who may manage staff', () => {
       ['assistant', { kind: 'staff', id: asst.id, roles: ['assistant'] }, 403],
     ];
     for (const [name, who, status] of actors) {
-      const headers = who ? bearer(await tokenFor(app, who)) : {};
+      const headers = who ? bearer(await tokenFor(api.app, who)) : {};
       for (const [method, url, payload] of [
         ['GET', '/v1/staff', undefined],
         ['POST', '/v1/staff', body()],
         ['GET', `/v1/staff/${adminId}`, undefined],
         ['PATCH', `/v1/staff/${clin.id}`, { roles: ['admin'] }],
       ] as const) {
-        const res = await app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+        const res = await api.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
         expect(res.statusCode, `${name} ${method} ${url}`).toBe(status);
       }
     }
-    const [row] = await db.db.select().from(staff).where(eq(staff.id, clin.id));
+    const [row] = await api.db.db.select().from(staff).where(eq(staff.id, clin.id));
     expect(row?.roles).toEqual(['clinician']);
   });
 });
@@ -106,9 +92,9 @@ describe('POST /v1/staff', () => {
       mfaEnabled: false,
     });
     expect(JSON.stringify(created)).not.toMatch(/password|hash/i);
-    const [cred] = await db.db.select().from(credentials).where(eq(credentials.staffId, created.id));
+    const [cred] = await api.db.db.select().from(credentials).where(eq(credentials.staffId, created.id));
     expect(cred?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-    expect((await auditOf(res))[0]).toMatchObject({
+    expect((await api.auditOf(res))[0]).toMatchObject({
       action: 'staff.create',
       resourceId: String(created.id),
       actorId: adminId,
@@ -121,9 +107,9 @@ describe('POST /v1/staff', () => {
   it('without a password, sends a set-password invitation', async () => {
     const res = await asAdmin('POST', '/v1/staff', body({ roles: ['assistant'] }));
     expect(res.statusCode).toBe(201);
-    const [cred] = await db.db.select().from(credentials).where(eq(credentials.staffId, res.json().id));
+    const [cred] = await api.db.db.select().from(credentials).where(eq(credentials.staffId, res.json().id));
     expect(cred?.passwordHash).toBeNull();
-    const tokens = await db.db
+    const tokens = await api.db.db
       .select()
       .from(passwordTokens)
       .where(eq(passwordTokens.credentialId, cred?.id ?? 0));
@@ -152,7 +138,7 @@ describe('POST /v1/staff', () => {
   });
 
   it('409 naming username or e-mail when taken (any case); nothing written', async () => {
-    const existing = await createStaff(db.db);
+    const existing = await createStaff(api.db.db);
     const before = await staffCount();
     const byName = await asAdmin('POST', '/v1/staff', body({ username: existing.username.toUpperCase() }));
     expect(byName.statusCode).toBe(409);
@@ -166,8 +152,8 @@ describe('POST /v1/staff', () => {
 describe('GET /v1/staff', () => {
   it('lists with filters, total and bounded pages', async () => {
     const tag = `zz${process.pid % 1000}x`;
-    await createStaff(db.db, { username: `${tag}.a`, roles: ['assistant'] });
-    await createStaff(db.db, { username: `${tag}.b`, roles: ['clinician'] });
+    await createStaff(api.db.db, { username: `${tag}.a`, roles: ['assistant'] });
+    await createStaff(api.db.db, { username: `${tag}.b`, roles: ['clinician'] });
     const all = await asAdmin('GET', `/v1/staff?q=${tag}`);
     expect(all.json().total).toBe(2);
     const clinicians = await asAdmin('GET', `/v1/staff?q=${tag}&role=clinician`);
@@ -180,28 +166,28 @@ describe('GET /v1/staff', () => {
 
 describe('PATCH /v1/staff/:id', () => {
   it('changes name and e-mail without ending sessions; audits field names', async () => {
-    const s = await createStaff(db.db, { password: STRONG });
+    const s = await createStaff(api.db.db, { password: STRONG });
     const token = (await login(s.username, STRONG)).json().accessToken;
     const res = await asAdmin('PATCH', `/v1/staff/${s.id}`, { name: 'Nuevo Nombre', email: `NEW.${s.email}` });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ name: 'Nuevo Nombre', email: `new.${s.email}` });
-    expect((await auditOf(res)).find((r) => r.action === 'staff.update')?.details).toMatchObject({
+    expect((await api.auditOf(res)).find((r) => r.action === 'staff.update')?.details).toMatchObject({
       changed: ['email', 'name'],
       revokedSessions: 0,
     });
-    expect((await app.inject({ url: '/v1/me', headers: bearer(token) })).statusCode).toBe(200);
+    expect((await api.app.inject({ url: '/v1/me', headers: bearer(token) })).statusCode).toBe(200);
   });
 
   it('a change of roles revokes every session of that person (tokens carry roles)', async () => {
-    const s = await createStaff(db.db, { roles: ['assistant'], password: STRONG });
+    const s = await createStaff(api.db.db, { roles: ['assistant'], password: STRONG });
     const token = (await login(s.username, STRONG)).json().accessToken;
     const res = await asAdmin('PATCH', `/v1/staff/${s.id}`, { roles: ['assistant', 'clinician'] });
     expect(res.statusCode).toBe(200);
     expect(res.json().roles).toEqual(['assistant', 'clinician']);
-    const after = await app.inject({ url: '/v1/me', headers: bearer(token) });
+    const after = await api.app.inject({ url: '/v1/me', headers: bearer(token) });
     expect(after.statusCode).toBe(401);
     expect(after.json().code).toBe('session_revoked');
-    const update = (await auditOf(res)).find((r) => r.action === 'staff.update');
+    const update = (await api.auditOf(res)).find((r) => r.action === 'staff.update');
     expect(update?.details).toMatchObject({
       changed: ['roles'],
       rolesAfter: ['assistant', 'clinician'],
@@ -211,10 +197,10 @@ describe('PATCH /v1/staff/:id', () => {
   });
 
   it('blocking ends sessions and refuses login; unblocking restores it', async () => {
-    const s = await createStaff(db.db, { password: STRONG });
+    const s = await createStaff(api.db.db, { password: STRONG });
     const token = (await login(s.email, STRONG)).json().accessToken;
     expect((await asAdmin('PATCH', `/v1/staff/${s.id}`, { blocked: true })).json().blocked).toBe(true);
-    expect((await app.inject({ url: '/v1/me', headers: bearer(token) })).json().code).toBe('session_revoked');
+    expect((await api.app.inject({ url: '/v1/me', headers: bearer(token) })).json().code).toBe('session_revoked');
     const refused = await login(s.email, STRONG);
     expect(refused.statusCode).toBe(403);
     expect(refused.json().code).toBe('account_blocked');
@@ -228,21 +214,21 @@ describe('PATCH /v1/staff/:id', () => {
     expect(demote.json().code).toBe('self_lockout');
     const block = await asAdmin('PATCH', `/v1/staff/${adminId}`, { blocked: true });
     expect(block.statusCode).toBe(409);
-    const [row] = await db.db.select().from(staff).where(eq(staff.id, adminId));
+    const [row] = await api.db.db.select().from(staff).where(eq(staff.id, adminId));
     expect(row).toMatchObject({ roles: ['admin'], blocked: false });
     expect((await asAdmin('GET', '/v1/staff')).statusCode).toBe(200);
   });
 
   it('another admin may demote an admin', async () => {
-    const other = await createStaff(db.db, { roles: ['admin'] });
+    const other = await createStaff(api.db.db, { roles: ['admin'] });
     const res = await asAdmin('PATCH', `/v1/staff/${other.id}`, { roles: ['assistant'] });
     expect(res.statusCode).toBe(200);
     expect(res.json().roles).toEqual(['assistant']);
   });
 
   it('refuses the username, unknown fields and taken e-mails; unknown id is 404', async () => {
-    const a = await createStaff(db.db);
-    const b = await createStaff(db.db);
+    const a = await createStaff(api.db.db);
+    const b = await createStaff(api.db.db);
     expect((await asAdmin('PATCH', `/v1/staff/${b.id}`, { username: 'renamed' })).json().errors).toHaveProperty(
       'body.username',
     );
@@ -251,7 +237,7 @@ describe('PATCH /v1/staff/:id', () => {
     expect(dup.statusCode).toBe(409);
     expect(dup.json().errors).toEqual({ 'body.email': 'is already in use' });
     expect((await asAdmin('PATCH', '/v1/staff/999999', { name: 'X' })).statusCode).toBe(404);
-    const [row] = await db.db.select().from(staff).where(eq(staff.id, b.id));
+    const [row] = await api.db.db.select().from(staff).where(eq(staff.id, b.id));
     expect(row?.email).toBe(b.email);
   });
 });
