@@ -19,9 +19,7 @@ function EditToolbar() {
 function Title() {
   const record = useRecordContext<StaffMember>();
   const translate = useTranslate();
-  return (
-    <span>{record ? translate('dfy.staff.edit_title', { name: `${record.name} (${record.username})` }) : ''}</span>
-  );
+  return <span>{record ? translate('dfy.staff.edit_title', { name: record.name }) : ''}</span>;
 }
 
 function Header() {
