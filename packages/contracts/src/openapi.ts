@@ -11,35 +11,7 @@ export interface paths {
       cookie?: never;
     };
     /** Public keys that verify access tokens (current and previous) */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              keys: {
-                alg: string;
-                crv: string;
-                kid: string;
-                kty: string;
-                use: string;
-                x: string;
-              }[];
-            };
-          };
-        };
-      };
-    };
+    get: operations['getJwks'];
     put?: never;
     post?: never;
     delete?: never;
@@ -56,29 +28,7 @@ export interface paths {
       cookie?: never;
     };
     /** The process is up */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              status: 'ok';
-            };
-          };
-        };
-      };
-    };
+    get: operations['getLiveness'];
     put?: never;
     post?: never;
     delete?: never;
@@ -95,71 +45,7 @@ export interface paths {
       cookie?: never;
     };
     /** Database (and Redis when configured) reachable */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              checks: {
-                database: {
-                  latencyMs?: number;
-                  status: 'up' | 'down' | 'disabled';
-                };
-                redis: {
-                  latencyMs?: number;
-                  status: 'up' | 'down' | 'disabled';
-                };
-              };
-              /** @enum {string} */
-              status: 'ok';
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              checks: {
-                database: {
-                  latencyMs?: number;
-                  status: 'up' | 'down' | 'disabled';
-                };
-                redis: {
-                  latencyMs?: number;
-                  status: 'up' | 'down' | 'disabled';
-                };
-              };
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['getReadiness'];
     put?: never;
     post?: never;
     delete?: never;
@@ -212,455 +98,10 @@ export interface paths {
       cookie?: never;
     };
     /** Appointments (staff: filter by patient, state, emergency care, dates; a patient: their own). Emergency care first */
-    get: {
-      parameters: {
-        query?: {
-          emergencyCare?: boolean;
-          /** @description Created at or after */
-          from?: string;
-          page?: number;
-          patientId?: number;
-          perPage?: number;
-          state?: 'awaiting_resolution' | 'resolved';
-          /** @description Created before */
-          to?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                anotherTreatment: string | null;
-                controlData: string | null;
-                /** Format: date-time */
-                createdAt: string;
-                dose: number;
-                /** @description The latest resolution asks for emergency care */
-                emergencyCare: boolean;
-                fastInsulin: string;
-                fixedDose: number;
-                glucoseObjective: number;
-                id: number;
-                insulinType: string;
-                motive: ('AJUSTE' | 'HIPOGLUCEMIA' | 'HIPERGLUCEMIA' | 'CETOSIS' | 'DUDAS' | 'OTRO')[];
-                otherMotive: string | null;
-                patient: {
-                  id: number;
-                  name: string;
-                  surname: string;
-                };
-                pumpType: string;
-                ratio: number;
-                requestId: number;
-                /** @enum {unknown} */
-                requestState: 'pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed';
-                resolutionRevision: number | null;
-                resolvedAt: string | null;
-                sensitivity: number;
-                /** @enum {unknown} */
-                state: 'awaiting_resolution' | 'resolved';
-                /** Format: date-time */
-                updatedAt: string;
-              }[];
-              total: number;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['listAppointments'];
     put?: never;
     /** Send your treatment details once your request is accepted; 409 request_not_accepted otherwise */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            anotherTreatment?: string | null;
-            controlData?: string | null;
-            /** @description Basal insulin dose, units */
-            dose: number;
-            fastInsulin: string;
-            /** @description Fixed rapid dose, units */
-            fixedDose: number;
-            /** @description Target glucose, mg/dL */
-            glucoseObjective: number;
-            insulinType: string;
-            motive: ('AJUSTE' | 'HIPOGLUCEMIA' | 'HIPERGLUCEMIA' | 'CETOSIS' | 'DUDAS' | 'OTRO')[];
-            otherMotive?: string | null;
-            pumpType: string;
-            /** @description Grams of carbohydrate per unit */
-            ratio: number;
-            /** @description mg/dL lowered by one unit */
-            sensitivity: number;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              anotherTreatment: string | null;
-              controlData: string | null;
-              /** Format: date-time */
-              createdAt: string;
-              dose: number;
-              /** @description The latest resolution asks for emergency care */
-              emergencyCare: boolean;
-              fastInsulin: string;
-              fixedDose: number;
-              glucoseObjective: number;
-              id: number;
-              insulinType: string;
-              motive: ('AJUSTE' | 'HIPOGLUCEMIA' | 'HIPERGLUCEMIA' | 'CETOSIS' | 'DUDAS' | 'OTRO')[];
-              otherMotive: string | null;
-              patient: {
-                id: number;
-                name: string;
-                surname: string;
-              };
-              pumpType: string;
-              ratio: number;
-              requestId: number;
-              /** @enum {unknown} */
-              requestState: 'pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed';
-              resolutionRevision: number | null;
-              resolvedAt: string | null;
-              sensitivity: number;
-              /** @enum {unknown} */
-              state: 'awaiting_resolution' | 'resolved';
-              /** Format: date-time */
-              updatedAt: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['createAppointment'];
     delete?: never;
     options?: never;
     head?: never;
@@ -675,214 +116,7 @@ export interface paths {
       cookie?: never;
     };
     /** One appointment (staff; a patient only their own) */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              anotherTreatment: string | null;
-              controlData: string | null;
-              /** Format: date-time */
-              createdAt: string;
-              dose: number;
-              /** @description The latest resolution asks for emergency care */
-              emergencyCare: boolean;
-              fastInsulin: string;
-              fixedDose: number;
-              glucoseObjective: number;
-              id: number;
-              insulinType: string;
-              motive: ('AJUSTE' | 'HIPOGLUCEMIA' | 'HIPERGLUCEMIA' | 'CETOSIS' | 'DUDAS' | 'OTRO')[];
-              otherMotive: string | null;
-              patient: {
-                id: number;
-                name: string;
-                surname: string;
-              };
-              pumpType: string;
-              ratio: number;
-              requestId: number;
-              /** @enum {unknown} */
-              requestState: 'pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed';
-              resolutionRevision: number | null;
-              resolvedAt: string | null;
-              sensitivity: number;
-              /** @enum {unknown} */
-              state: 'awaiting_resolution' | 'resolved';
-              /** Format: date-time */
-              updatedAt: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['getAppointment'];
     put?: never;
     post?: never;
     delete?: never;
@@ -899,434 +133,10 @@ export interface paths {
       cookie?: never;
     };
     /** The current (latest) resolution; 404 while there is none */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              appointmentId: number;
-              authorId: number;
-              changeBasalDose: number | null;
-              changeBasalTime: string | null;
-              changeBasalType: string | null;
-              changeFastType: string | null;
-              changeRatio: number | null;
-              changeSensitivity: number | null;
-              correctionReason: string | null;
-              /** Format: date-time */
-              createdAt: string;
-              emergencyCare: boolean;
-              glucoseScale: (number | string)[][] | null;
-              inPersonVisitNeeded: boolean;
-              notes: string | null;
-              revision: number;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['getAppointmentResolution'];
     put?: never;
     /** Write the resolution (the patient is e-mailed). Immutable: a correction sends revises + correctionReason and becomes the next revision */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            changeBasalDose?: number | null;
-            changeBasalTime?: string | null;
-            changeBasalType?: string | null;
-            changeFastType?: string | null;
-            changeRatio?: number | null;
-            changeSensitivity?: number | null;
-            correctionReason?: string;
-            emergencyCare: boolean;
-            glucoseScale?: (number | string)[][] | null;
-            inPersonVisitNeeded: boolean;
-            notes?: string | null;
-            /** @description Correcting: the revision you are replacing (must be the latest) */
-            revises?: number;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              appointmentId: number;
-              authorId: number;
-              changeBasalDose: number | null;
-              changeBasalTime: string | null;
-              changeBasalType: string | null;
-              changeFastType: string | null;
-              changeRatio: number | null;
-              changeSensitivity: number | null;
-              correctionReason: string | null;
-              /** Format: date-time */
-              createdAt: string;
-              emergencyCare: boolean;
-              glucoseScale: (number | string)[][] | null;
-              inPersonVisitNeeded: boolean;
-              notes: string | null;
-              revision: number;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['resolveAppointment'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1341,203 +151,7 @@ export interface paths {
       cookie?: never;
     };
     /** Every revision of the resolution, oldest first, with author and time */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              appointmentId: number;
-              /** @description Oldest first */
-              data: {
-                appointmentId: number;
-                authorId: number;
-                changeBasalDose: number | null;
-                changeBasalTime: string | null;
-                changeBasalType: string | null;
-                changeFastType: string | null;
-                changeRatio: number | null;
-                changeSensitivity: number | null;
-                correctionReason: string | null;
-                /** Format: date-time */
-                createdAt: string;
-                emergencyCare: boolean;
-                glucoseScale: (number | string)[][] | null;
-                inPersonVisitNeeded: boolean;
-                notes: string | null;
-                revision: number;
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['listAppointmentResolutionRevisions'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1554,197 +168,7 @@ export interface paths {
       cookie?: never;
     };
     /** Search the audit trail (newest first, keyset cursor) */
-    get: {
-      parameters: {
-        query?: {
-          action?: string;
-          actorId?: number;
-          actorRole?: 'patient' | 'clinician' | 'assistant' | 'admin' | 'device' | 'system' | 'anonymous';
-          cursor?: string;
-          from?: string;
-          limit?: number;
-          outcome?: 'success' | 'denied' | 'failure' | 'error';
-          patientId?: number;
-          resourceType?: string;
-          to?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                /** @description `resource.verb`, e.g. `readings.read` */
-                action: string;
-                actor: {
-                  id: number | null;
-                  role: string;
-                };
-                chain: {
-                  hash: string;
-                  seq: number;
-                  shard: number;
-                };
-                /** Format: date-time */
-                createdAt: string;
-                details: {
-                  [key: string]: unknown;
-                };
-                id: number;
-                ip: string | null;
-                outcome: 'success' | 'denied' | 'failure' | 'error';
-                patientId: number | null;
-                requestId: string | null;
-                resourceId: string | null;
-                resourceType: string;
-                userAgent: string | null;
-              }[];
-              nextCursor: string | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['listAuditEvents'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1761,168 +185,7 @@ export interface paths {
       cookie?: never;
     };
     /** Export the audit trail as CSV or JSON (streamed, oldest first) */
-    get: {
-      parameters: {
-        query: {
-          action?: string;
-          actorId?: number;
-          actorRole?: 'patient' | 'clinician' | 'assistant' | 'admin' | 'device' | 'system' | 'anonymous';
-          format: 'csv' | 'json';
-          from?: string;
-          outcome?: 'success' | 'denied' | 'failure' | 'error';
-          patientId?: number;
-          resourceType?: string;
-          to?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description text/csv or application/json, streamed */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': string;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['exportAuditEvents'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1939,170 +202,7 @@ export interface paths {
       cookie?: never;
     };
     /** Verify every hash chain of the audit trail; reports the first broken link */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              checkedRows: number;
-              firstBroken: {
-                chainSeq: number;
-                chainShard: number;
-                id: number | null;
-                reason: string;
-              } | null;
-              ok: boolean;
-              shards: number;
-              /** Format: date-time */
-              verifiedAt: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['verifyAuditChain'];
     put?: never;
     post?: never;
     delete?: never;
@@ -2121,212 +221,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Sign in with DNI, e-mail or username and password */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            cookie?: boolean;
-            identifier: string;
-            password: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json':
-              | {
-                  accessToken: string;
-                  /** @description Access token lifetime in seconds */
-                  expiresIn: number;
-                  /** @description Absent when delivered as a cookie */
-                  refreshToken?: string;
-                  /** @enum {string} */
-                  tokenType: 'Bearer';
-                  user: {
-                    email: string;
-                    id: number;
-                    kind: 'patient' | 'staff';
-                    mfaEnabled: boolean;
-                    name: string;
-                    roles: string[];
-                    surname: string | null;
-                  };
-                }
-              | {
-                  expiresIn: number;
-                  /** @enum {boolean} */
-                  mfaRequired: true;
-                  mfaToken: string;
-                };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['login'];
     delete?: never;
     options?: never;
     head?: never;
@@ -2343,160 +238,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** End the current session */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              revoked: number;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['logout'];
     delete?: never;
     options?: never;
     head?: never;
@@ -2513,160 +255,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** End every session of the user */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              revoked: number;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['logoutAll'];
     delete?: never;
     options?: never;
     head?: never;
@@ -2683,192 +272,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Turn MFA off (password plus a code or recovery code); ends other sessions */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description Six-digit TOTP code */
-            code?: string;
-            password: string;
-            recoveryCode?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {boolean} */
-              disabled: true;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['disableTotp'];
     delete?: never;
     options?: never;
     head?: never;
@@ -2885,190 +289,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Confirm TOTP enrollment with a code; returns the recovery codes once */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description Six-digit TOTP code */
-            code: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Single-use codes; shown only now */
-              recoveryCodes: string[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['enableTotp'];
     delete?: never;
     options?: never;
     head?: never;
@@ -3085,191 +306,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Start TOTP enrollment (needs the current password): secret and otpauth URI */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            password: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description otpauth://totp/… URI for a QR code */
-              otpauthUri: string;
-              /** @description Base32 TOTP secret, for manual entry */
-              secret: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['setupTotp'];
     delete?: never;
     options?: never;
     head?: never;
@@ -3286,185 +323,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Second step of an MFA login: the mfaToken plus a TOTP or recovery code → tokens */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description Six-digit TOTP code */
-            code?: string;
-            cookie?: boolean;
-            mfaToken: string;
-            recoveryCode?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              accessToken: string;
-              /** @description Access token lifetime in seconds */
-              expiresIn: number;
-              /** @description Absent when delivered as a cookie */
-              refreshToken?: string;
-              /** @enum {string} */
-              tokenType: 'Bearer';
-              user: {
-                email: string;
-                id: number;
-                kind: 'patient' | 'staff';
-                mfaEnabled: boolean;
-                name: string;
-                roles: string[];
-                surname: string | null;
-              };
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['verifyMfa'];
     delete?: never;
     options?: never;
     head?: never;
@@ -3481,168 +340,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Change your password (current password required); ends your other sessions */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            currentPassword: string;
-            newPassword: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              status: 'password_changed';
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['changePassword'];
     delete?: never;
     options?: never;
     head?: never;
@@ -3659,167 +357,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** E-mail a single-use reset link; answers 202 whether or not the address is known */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            email: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        202: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              status: 'accepted';
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['forgotPassword'];
     delete?: never;
     options?: never;
     head?: never;
@@ -3836,168 +374,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Set a new password with a reset or invitation token; ends every session */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            newPassword: string;
-            token: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              status: 'password_changed';
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['resetPassword'];
     delete?: never;
     options?: never;
     head?: never;
@@ -4014,173 +391,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Exchange a refresh token (body or cookie) for a new pair; reuse revokes the family */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            cookie?: boolean;
-            refreshToken?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              accessToken: string;
-              /** @description Access token lifetime in seconds */
-              expiresIn: number;
-              /** @description Absent when delivered as a cookie */
-              refreshToken?: string;
-              /** @enum {string} */
-              tokenType: 'Bearer';
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['refreshTokens'];
     delete?: never;
     options?: never;
     head?: never;
@@ -4197,249 +408,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Patient self-registration (only when enabled by configuration; otherwise 404) */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /**
-             * Format: date
-             * @description YYYY-MM-DD, not in the future
-             */
-            birthDate?: string;
-            diabetesType?: 'type1' | 'type2' | 'gestational' | 'lada' | 'mody' | 'other';
-            /** @description National id, 7–9 digits; dots, spaces and hyphens are removed before validation */
-            dni: string;
-            /**
-             * Format: email
-             * @description Stored lower-case
-             */
-            email: string;
-            glucoseUnit?: 'mg/dL' | 'mmol/L';
-            name: string;
-            password: string;
-            surname: string;
-            /** @description IANA time zone, e.g. America/Argentina/Buenos_Aires */
-            timezone?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              birthDate: string | null;
-              blocked: boolean;
-              /** Format: date-time */
-              createdAt: string;
-              diabetesType: string | null;
-              dni: string;
-              email: string;
-              glucoseUnit: 'mg/dL' | 'mmol/L';
-              hospitalAccount: string | null;
-              id: number;
-              maxStreakDays: number;
-              name: string;
-              /** @description Consecutive days with at least one reading */
-              streakDays: number;
-              surname: string;
-              targetHighMgDl: number;
-              targetLowMgDl: number;
-              tidepoolId: string | null;
-              timesMeasured: number;
-              timezone: string;
-              /** Format: date-time */
-              updatedAt: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['registerPatient'];
     delete?: never;
     options?: never;
     head?: never;
@@ -4454,172 +423,7 @@ export interface paths {
       cookie?: never;
     };
     /** The user's active sessions */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                /** Format: date-time */
-                createdAt: string;
-                current: boolean;
-                /** Format: date-time */
-                expiresAt: string;
-                /** Format: uuid */
-                id: string;
-                ip: string | null;
-                /** Format: date-time */
-                lastUsedAt: string;
-                userAgent: string | null;
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['listSessions'];
     put?: never;
     post?: never;
     delete?: never;
@@ -4639,184 +443,7 @@ export interface paths {
     put?: never;
     post?: never;
     /** Revoke one of your own sessions */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              revoked: number;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    delete: operations['revokeSession'];
     options?: never;
     head?: never;
     patch?: never;
@@ -4830,445 +457,14 @@ export interface paths {
       cookie?: never;
     };
     /** Your own profile: the patient record with gamification counters, or your staff account */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json':
-              | {
-                  birthDate: string | null;
-                  blocked: boolean;
-                  /** Format: date-time */
-                  createdAt: string;
-                  diabetesType: string | null;
-                  dni: string;
-                  email: string;
-                  glucoseUnit: 'mg/dL' | 'mmol/L';
-                  hospitalAccount: string | null;
-                  id: number;
-                  /** @enum {string} */
-                  kind: 'patient';
-                  maxStreakDays: number;
-                  name: string;
-                  /** @description Consecutive days with at least one reading */
-                  streakDays: number;
-                  surname: string;
-                  targetHighMgDl: number;
-                  targetLowMgDl: number;
-                  tidepoolId: string | null;
-                  timesMeasured: number;
-                  timezone: string;
-                  /** Format: date-time */
-                  updatedAt: string;
-                }
-              | {
-                  email: string;
-                  id: number;
-                  /** @enum {string} */
-                  kind: 'staff';
-                  mfaEnabled: boolean;
-                  name: string;
-                  roles: ('clinician' | 'assistant' | 'admin')[];
-                  username: string;
-                };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['getMe'];
     put?: never;
     post?: never;
     delete?: never;
     options?: never;
     head?: never;
     /** Change your preferences (patients: unit, target range, time zone; staff: name) */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            glucoseUnit?: 'mg/dL' | 'mmol/L';
-            name?: string;
-            /** @description mg/dL */
-            targetHighMgDl?: number;
-            /** @description mg/dL */
-            targetLowMgDl?: number;
-            /** @description IANA time zone, e.g. America/Argentina/Buenos_Aires */
-            timezone?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json':
-              | {
-                  birthDate: string | null;
-                  blocked: boolean;
-                  /** Format: date-time */
-                  createdAt: string;
-                  diabetesType: string | null;
-                  dni: string;
-                  email: string;
-                  glucoseUnit: 'mg/dL' | 'mmol/L';
-                  hospitalAccount: string | null;
-                  id: number;
-                  /** @enum {string} */
-                  kind: 'patient';
-                  maxStreakDays: number;
-                  name: string;
-                  /** @description Consecutive days with at least one reading */
-                  streakDays: number;
-                  surname: string;
-                  targetHighMgDl: number;
-                  targetLowMgDl: number;
-                  tidepoolId: string | null;
-                  timesMeasured: number;
-                  timezone: string;
-                  /** Format: date-time */
-                  updatedAt: string;
-                }
-              | {
-                  email: string;
-                  id: number;
-                  /** @enum {string} */
-                  kind: 'staff';
-                  mfaEnabled: boolean;
-                  name: string;
-                  roles: ('clinician' | 'assistant' | 'admin')[];
-                  username: string;
-                };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    patch: operations['updateMe'];
     trace?: never;
   };
   '/v1/me/achievements': {
@@ -5279,173 +475,7 @@ export interface paths {
       cookie?: never;
     };
     /** My streak, counters and achievements (days in my timezone) */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              achievements: {
-                attribute: 'times_measured' | 'max_streak';
-                got: boolean;
-                id: number;
-                name: string;
-                progress: number;
-                threshold: number;
-              }[];
-              fourTimesToday: number;
-              maxStreak: number;
-              streak: number;
-              streakLastDate: string | null;
-              timesMeasured: number;
-              timezone: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['getMyAchievements'];
     put?: never;
     post?: never;
     delete?: never;
@@ -5462,167 +492,7 @@ export interface paths {
       cookie?: never;
     };
     /** Your queue status: state (none without a current request) and live position */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              appointmentId: number | null;
-              placement: number | null;
-              /** @description Pending requests ahead; null unless pending */
-              position: number | null;
-              queueOpen: boolean;
-              requestId: number | null;
-              /** @enum {unknown} */
-              state: 'none' | 'pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed';
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['getMyQueueStatus'];
     put?: never;
     post?: never;
     delete?: never;
@@ -5639,226 +509,7 @@ export interface paths {
       cookie?: never;
     };
     /** My readings, newest first (keyset cursor) */
-    get: {
-      parameters: {
-        query?: {
-          context?:
-            | 'fasting'
-            | 'breakfast'
-            | 'lunch'
-            | 'snack'
-            | 'dinner'
-            | 'exercise'
-            | 'other_meal'
-            | 'bedtime'
-            | 'other';
-          cursor?: string;
-          from?: string;
-          limit?: number;
-          source?: 'manual' | 'meter' | 'cgm' | 'import' | 'legacy';
-          to?: string;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                aboveMeasurableRange: boolean;
-                belowMeasurableRange: boolean;
-                /** @enum {unknown} */
-                context:
-                  | 'fasting'
-                  | 'breakfast'
-                  | 'lunch'
-                  | 'snack'
-                  | 'dinner'
-                  | 'exercise'
-                  | 'other_meal'
-                  | 'bedtime'
-                  | 'other';
-                /** Format: date-time */
-                createdAt: string;
-                deviceId: string | null;
-                id: number;
-                /** Format: date-time */
-                measuredAt: string;
-                notes: string | null;
-                patientId: number;
-                revision: number;
-                sampleLocation: ('finger' | 'alternate_site' | 'earlobe' | 'control_solution' | 'unknown') | null;
-                sampleType:
-                  | (
-                      | 'capillary_whole_blood'
-                      | 'capillary_plasma'
-                      | 'venous_whole_blood'
-                      | 'venous_plasma'
-                      | 'arterial_whole_blood'
-                      | 'arterial_plasma'
-                      | 'undetermined_whole_blood'
-                      | 'undetermined_plasma'
-                      | 'interstitial_fluid'
-                      | 'control_solution'
-                      | 'unknown'
-                    )
-                  | null;
-                sequenceNumber: number | null;
-                /** @enum {unknown} */
-                source: 'manual' | 'meter' | 'cgm' | 'import' | 'legacy';
-                unit: 'mg/dL' | 'mmol/L';
-                /** Format: date-time */
-                updatedAt: string;
-                /** @description null for a LO/HI flag */
-                valueMgDl: number | null;
-                /** @description display value, one decimal */
-                valueMmolL: number | null;
-              }[];
-              nextCursor: string | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['listMyReadings'];
     put?: never;
     post?: never;
     delete?: never;
@@ -5875,428 +526,10 @@ export interface paths {
       cookie?: never;
     };
     /** Search patients (page/perPage with total); audited as one list read */
-    get: {
-      parameters: {
-        query?: {
-          blocked?: boolean;
-          page?: number;
-          perPage?: number;
-          /** @description Matches name, surname, "name surname", DNI or e-mail, case-insensitively; empty = all */
-          q?: string;
-          sort?:
-            | 'surname'
-            | '-surname'
-            | 'name'
-            | '-name'
-            | 'dni'
-            | '-dni'
-            | 'email'
-            | '-email'
-            | 'createdAt'
-            | '-createdAt'
-            | 'id'
-            | '-id';
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                birthDate: string | null;
-                blocked: boolean;
-                /** Format: date-time */
-                createdAt: string;
-                diabetesType: string | null;
-                dni: string;
-                email: string;
-                glucoseUnit: 'mg/dL' | 'mmol/L';
-                hospitalAccount: string | null;
-                id: number;
-                maxStreakDays: number;
-                name: string;
-                /** @description Consecutive days with at least one reading */
-                streakDays: number;
-                surname: string;
-                targetHighMgDl: number;
-                targetLowMgDl: number;
-                tidepoolId: string | null;
-                timesMeasured: number;
-                timezone: string;
-                /** Format: date-time */
-                updatedAt: string;
-              }[];
-              total: number;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['listPatients'];
     put?: never;
     /** Register a patient; without a password the patient is e-mailed a set-password link */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            birthDate?: string | null;
-            diabetesType?: ('type1' | 'type2' | 'gestational' | 'lada' | 'mody' | 'other') | null;
-            /** @description National id, 7–9 digits; dots, spaces and hyphens are removed before validation */
-            dni: string;
-            /**
-             * Format: email
-             * @description Stored lower-case
-             */
-            email: string;
-            glucoseUnit?: 'mg/dL' | 'mmol/L';
-            hospitalAccount?: string | null;
-            name: string;
-            password?: string;
-            surname: string;
-            /** @description mg/dL */
-            targetHighMgDl?: number;
-            /** @description mg/dL */
-            targetLowMgDl?: number;
-            tidepoolId?: string | null;
-            /** @description IANA time zone, e.g. America/Argentina/Buenos_Aires */
-            timezone?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              birthDate: string | null;
-              blocked: boolean;
-              /** Format: date-time */
-              createdAt: string;
-              diabetesType: string | null;
-              dni: string;
-              email: string;
-              glucoseUnit: 'mg/dL' | 'mmol/L';
-              hospitalAccount: string | null;
-              id: number;
-              maxStreakDays: number;
-              name: string;
-              /** @description Consecutive days with at least one reading */
-              streakDays: number;
-              surname: string;
-              targetHighMgDl: number;
-              targetLowMgDl: number;
-              tidepoolId: string | null;
-              timesMeasured: number;
-              timezone: string;
-              /** Format: date-time */
-              updatedAt: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['createPatient'];
     delete?: never;
     options?: never;
     head?: never;
@@ -6311,458 +544,14 @@ export interface paths {
       cookie?: never;
     };
     /** One patient (staff; a patient only their own record, anyone else is 404) */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              birthDate: string | null;
-              blocked: boolean;
-              /** Format: date-time */
-              createdAt: string;
-              diabetesType: string | null;
-              dni: string;
-              email: string;
-              glucoseUnit: 'mg/dL' | 'mmol/L';
-              hospitalAccount: string | null;
-              id: number;
-              maxStreakDays: number;
-              name: string;
-              /** @description Consecutive days with at least one reading */
-              streakDays: number;
-              surname: string;
-              targetHighMgDl: number;
-              targetLowMgDl: number;
-              tidepoolId: string | null;
-              timesMeasured: number;
-              timezone: string;
-              /** Format: date-time */
-              updatedAt: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['getPatient'];
     put?: never;
     post?: never;
     delete?: never;
     options?: never;
     head?: never;
     /** Edit a patient (not blocked, counters or password: those fields are refused) */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      /** @description DNI and e-mail may be corrected (unique, canonicalised). blocked, the counters and the password cannot be set here (400). */
-      requestBody: {
-        content: {
-          'application/json': {
-            birthDate?: string | null;
-            diabetesType?: ('type1' | 'type2' | 'gestational' | 'lada' | 'mody' | 'other') | null;
-            /** @description National id, 7–9 digits; dots, spaces and hyphens are removed before validation */
-            dni?: string;
-            /**
-             * Format: email
-             * @description Stored lower-case
-             */
-            email?: string;
-            glucoseUnit?: 'mg/dL' | 'mmol/L';
-            hospitalAccount?: string | null;
-            name?: string;
-            surname?: string;
-            /** @description mg/dL */
-            targetHighMgDl?: number;
-            /** @description mg/dL */
-            targetLowMgDl?: number;
-            tidepoolId?: string | null;
-            /** @description IANA time zone, e.g. America/Argentina/Buenos_Aires */
-            timezone?: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              birthDate: string | null;
-              blocked: boolean;
-              /** Format: date-time */
-              createdAt: string;
-              diabetesType: string | null;
-              dni: string;
-              email: string;
-              glucoseUnit: 'mg/dL' | 'mmol/L';
-              hospitalAccount: string | null;
-              id: number;
-              maxStreakDays: number;
-              name: string;
-              /** @description Consecutive days with at least one reading */
-              streakDays: number;
-              surname: string;
-              targetHighMgDl: number;
-              targetLowMgDl: number;
-              tidepoolId: string | null;
-              timesMeasured: number;
-              timezone: string;
-              /** Format: date-time */
-              updatedAt: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    patch: operations['updatePatient'];
     trace?: never;
   };
   '/v1/patients/{id}/agp': {
@@ -6773,236 +562,7 @@ export interface paths {
       cookie?: never;
     };
     /** Ambulatory glucose profile: 5/25/50/75/95th percentiles per 15-minute bin of local time */
-    get: {
-      parameters: {
-        query?: {
-          /** @description ISO 8601 instant, or YYYY-MM-DD read in the window timezone (to: the whole day is included) */
-          from?: string;
-          /** @description ISO 8601 instant, or YYYY-MM-DD read in the window timezone (to: the whole day is included) */
-          to?: string;
-          /** @description IANA time zone, e.g. America/Argentina/Buenos_Aires */
-          tz?: string;
-        };
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {number} */
-              binMinutes: 15;
-              bins: {
-                aboveRangeCount: number;
-                belowRangeCount: number;
-                bin: number;
-                count: number;
-                hasData: boolean;
-                p5: number | null;
-                p25: number | null;
-                p50: number | null;
-                p75: number | null;
-                p95: number | null;
-                /** @description Local wall-clock start of the 15-minute bin, HH:MM */
-                start: string;
-              }[];
-              count: number;
-              daysWithData: number;
-              note: string;
-              thresholds: {
-                classification: string;
-                high: number;
-                low: number;
-                target: {
-                  high: number;
-                  low: number;
-                };
-                tight: {
-                  high: number;
-                  low: number;
-                };
-                veryHigh: number;
-                veryLow: number;
-              };
-              window: {
-                /** @description Length in local calendar days (DST-independent) */
-                days: number;
-                /** Format: date-time */
-                from: string;
-                timezone: string;
-                /**
-                 * Format: date-time
-                 * @description Exclusive
-                 */
-                to: string;
-              };
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['getPatientAgp'];
     put?: never;
     post?: never;
     delete?: never;
@@ -7019,419 +579,10 @@ export interface paths {
       cookie?: never;
     };
     /** The patient's device keys (never the key itself) */
-    get: {
-      parameters: {
-        query: {
-          page: number;
-          perPage: number;
-        };
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                /** Format: date-time */
-                createdAt: string;
-                expiresAt: string | null;
-                id: number;
-                lastUsedAt: string | null;
-                name: string;
-                /** @description Shown to recognise a key: `dk_<prefix>_…` */
-                prefix: string;
-                revokedAt: string | null;
-                scopes: string[];
-              }[];
-              total: number;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['listPatientApiKeys'];
     put?: never;
     /** Create a device API key for the patient; the key is shown only in this response */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            expiresInDays?: number;
-            name: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: date-time */
-              createdAt: string;
-              expiresAt: string | null;
-              id: number;
-              /** @description The full key; shown only in this response */
-              key: string;
-              lastUsedAt: string | null;
-              name: string;
-              /** @description Shown to recognise a key: `dk_<prefix>_…` */
-              prefix: string;
-              revokedAt: string | null;
-              scopes: string[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['createPatientApiKey'];
     delete?: never;
     options?: never;
     head?: never;
@@ -7449,194 +600,7 @@ export interface paths {
     put?: never;
     post?: never;
     /** Revoke a device key (effective at once) */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
-          keyId: number;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: date-time */
-              createdAt: string;
-              expiresAt: string | null;
-              id: number;
-              lastUsedAt: string | null;
-              name: string;
-              /** @description Shown to recognise a key: `dk_<prefix>_…` */
-              prefix: string;
-              revokedAt: string | null;
-              scopes: string[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    delete: operations['revokePatientApiKey'];
     options?: never;
     head?: never;
     patch?: never;
@@ -7652,224 +616,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Issue a replacement key; the old one keeps working for 24 hours */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
-          keyId: number;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            expiresInDays?: number;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** Format: date-time */
-              createdAt: string;
-              expiresAt: string | null;
-              id: number;
-              /** @description The full key; shown only in this response */
-              key: string;
-              lastUsedAt: string | null;
-              name: string;
-              /** @description Shown to recognise a key: `dk_<prefix>_…` */
-              prefix: string;
-              revokedAt: string | null;
-              scopes: string[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['rotatePatientApiKey'];
     delete?: never;
     options?: never;
     head?: never;
@@ -7886,205 +633,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Block a patient: sign-in refused and every session revoked at once */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              birthDate: string | null;
-              blocked: boolean;
-              /** Format: date-time */
-              createdAt: string;
-              diabetesType: string | null;
-              dni: string;
-              email: string;
-              glucoseUnit: 'mg/dL' | 'mmol/L';
-              hospitalAccount: string | null;
-              id: number;
-              maxStreakDays: number;
-              name: string;
-              /** @description Consecutive days with at least one reading */
-              streakDays: number;
-              surname: string;
-              targetHighMgDl: number;
-              targetLowMgDl: number;
-              tidepoolId: string | null;
-              timesMeasured: number;
-              timezone: string;
-              /** Format: date-time */
-              updatedAt: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['blockPatient'];
     delete?: never;
     options?: never;
     head?: never;
@@ -8099,412 +648,10 @@ export interface paths {
       cookie?: never;
     };
     /** A patient's clinical notes with their amendments, newest first (page/perPage, total); audited */
-    get: {
-      parameters: {
-        query?: {
-          page?: number;
-          perPage?: number;
-        };
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                /** @description Oldest first */
-                amendments: {
-                  authorId: number;
-                  authorName: string;
-                  /** Format: date-time */
-                  createdAt: string;
-                  id: number;
-                  noteId: number;
-                  reason: string | null;
-                  text: string;
-                }[];
-                authorId: number;
-                authorName: string;
-                /** Format: date-time */
-                createdAt: string;
-                id: number;
-                patientId: number;
-                /** @description As first written; never edited */
-                text: string;
-              }[];
-              total: number;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['listPatientNotes'];
     put?: never;
     /** Write a clinical note (clinicians). Notes are never edited: amend them instead */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            text: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Oldest first */
-              amendments: {
-                authorId: number;
-                authorName: string;
-                /** Format: date-time */
-                createdAt: string;
-                id: number;
-                noteId: number;
-                reason: string | null;
-                text: string;
-              }[];
-              authorId: number;
-              authorName: string;
-              /** Format: date-time */
-              createdAt: string;
-              id: number;
-              patientId: number;
-              /** @description As first written; never edited */
-              text: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['createPatientNote'];
     delete?: never;
     options?: never;
     head?: never;
@@ -8521,210 +668,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Amend a note (clinicians): the original stays, the amendment is added with its author and time */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
-          noteId: number;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            reason?: string;
-            text: string;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Oldest first */
-              amendments: {
-                authorId: number;
-                authorName: string;
-                /** Format: date-time */
-                createdAt: string;
-                id: number;
-                noteId: number;
-                reason: string | null;
-                text: string;
-              }[];
-              authorId: number;
-              authorName: string;
-              /** Format: date-time */
-              createdAt: string;
-              id: number;
-              patientId: number;
-              /** @description As first written; never edited */
-              text: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    post: operations['amendPatientNote'];
     delete?: never;
     options?: never;
     head?: never;
@@ -8739,250 +683,7 @@ export interface paths {
       cookie?: never;
     };
     /** A patient's readings, newest first (keyset cursor); audited */
-    get: {
-      parameters: {
-        query?: {
-          context?:
-            | 'fasting'
-            | 'breakfast'
-            | 'lunch'
-            | 'snack'
-            | 'dinner'
-            | 'exercise'
-            | 'other_meal'
-            | 'bedtime'
-            | 'other';
-          cursor?: string;
-          from?: string;
-          limit?: number;
-          source?: 'manual' | 'meter' | 'cgm' | 'import' | 'legacy';
-          to?: string;
-        };
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                aboveMeasurableRange: boolean;
-                belowMeasurableRange: boolean;
-                /** @enum {unknown} */
-                context:
-                  | 'fasting'
-                  | 'breakfast'
-                  | 'lunch'
-                  | 'snack'
-                  | 'dinner'
-                  | 'exercise'
-                  | 'other_meal'
-                  | 'bedtime'
-                  | 'other';
-                /** Format: date-time */
-                createdAt: string;
-                deviceId: string | null;
-                id: number;
-                /** Format: date-time */
-                measuredAt: string;
-                notes: string | null;
-                patientId: number;
-                revision: number;
-                sampleLocation: ('finger' | 'alternate_site' | 'earlobe' | 'control_solution' | 'unknown') | null;
-                sampleType:
-                  | (
-                      | 'capillary_whole_blood'
-                      | 'capillary_plasma'
-                      | 'venous_whole_blood'
-                      | 'venous_plasma'
-                      | 'arterial_whole_blood'
-                      | 'arterial_plasma'
-                      | 'undetermined_whole_blood'
-                      | 'undetermined_plasma'
-                      | 'interstitial_fluid'
-                      | 'control_solution'
-                      | 'unknown'
-                    )
-                  | null;
-                sequenceNumber: number | null;
-                /** @enum {unknown} */
-                source: 'manual' | 'meter' | 'cgm' | 'import' | 'legacy';
-                unit: 'mg/dL' | 'mmol/L';
-                /** Format: date-time */
-                updatedAt: string;
-                /** @description null for a LO/HI flag */
-                valueMgDl: number | null;
-                /** @description display value, one decimal */
-                valueMmolL: number | null;
-              }[];
-              nextCursor: string | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['listPatientReadings'];
     put?: never;
     post?: never;
     delete?: never;
@@ -9002,246 +703,7 @@ export interface paths {
      * Change feed: readings changed after `since`, deletions as tombstones, in server order
      * @description Positions are per patient and handed out in commit order, so resuming from `nextCursor` never skips a change.
      */
-    get: {
-      parameters: {
-        query?: {
-          limit?: number;
-          since?: string;
-        };
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                /** @description Position in the patient change feed */
-                changeSeq: number;
-                deleted: boolean;
-                deletedAt: string | null;
-                /** Reading */
-                reading: {
-                  aboveMeasurableRange: boolean;
-                  belowMeasurableRange: boolean;
-                  /** @enum {unknown} */
-                  context:
-                    | 'fasting'
-                    | 'breakfast'
-                    | 'lunch'
-                    | 'snack'
-                    | 'dinner'
-                    | 'exercise'
-                    | 'other_meal'
-                    | 'bedtime'
-                    | 'other';
-                  /** Format: date-time */
-                  createdAt: string;
-                  deviceId: string | null;
-                  id: number;
-                  /** Format: date-time */
-                  measuredAt: string;
-                  notes: string | null;
-                  patientId: number;
-                  revision: number;
-                  sampleLocation: ('finger' | 'alternate_site' | 'earlobe' | 'control_solution' | 'unknown') | null;
-                  sampleType:
-                    | (
-                        | 'capillary_whole_blood'
-                        | 'capillary_plasma'
-                        | 'venous_whole_blood'
-                        | 'venous_plasma'
-                        | 'arterial_whole_blood'
-                        | 'arterial_plasma'
-                        | 'undetermined_whole_blood'
-                        | 'undetermined_plasma'
-                        | 'interstitial_fluid'
-                        | 'control_solution'
-                        | 'unknown'
-                      )
-                    | null;
-                  sequenceNumber: number | null;
-                  /** @enum {unknown} */
-                  source: 'manual' | 'meter' | 'cgm' | 'import' | 'legacy';
-                  unit: 'mg/dL' | 'mmol/L';
-                  /** Format: date-time */
-                  updatedAt: string;
-                  /** @description null for a LO/HI flag */
-                  valueMgDl: number | null;
-                  /** @description display value, one decimal */
-                  valueMmolL: number | null;
-                };
-              }[];
-              hasMore: boolean;
-              /** @description Pass as `since` next time; unchanged when nothing is new */
-              nextCursor: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['listPatientReadingChanges'];
     put?: never;
     post?: never;
     delete?: never;
@@ -9267,191 +729,9 @@ export interface paths {
      *
      *     FHIR R4 (application/fhir+json): a `Bundle` of type `collection` with one `Observation` per reading (status final, category laboratory, LOINC 41653-7 capillary/glucometer, 99504-3 CGM interstitial, 2339-0 blood by unknown method; valueQuantity in UCUM mg/dL). LO/HI readings carry no value: a `dataAbsentReason` plus interpretation `<` / `>` (off scale low / high), because the meter limits are not recorded. Control-solution tests are left out (they measure the meter, not the patient).
      *
-     *     PDF clinician report (application/pdf, window at most 90 days): patient header, window, metrics against the consensus targets, time-in-ranges bar, AGP chart and daily profiles.
+     *     PDF clinician report (application/pdf, window at most 90 days): patient header, window, metrics against the consensus targets, time-in-ranges bar, AGP chart (for meter readings only: readings by time of day and by meal context instead) and daily profiles. In the language of `lang`, else of the `Accept-Language` header, else Spanish (the clinic's); values in the patient's glucose unit.
      */
-    get: {
-      parameters: {
-        query?: {
-          /** @description csv (default), fhir or pdf */
-          format?: 'csv' | 'fhir' | 'pdf';
-          /** @description Inclusive start: an instant, or YYYY-MM-DD (local midnight in the patient timezone); default `to` − 90 days */
-          from?: string;
-          /** @description Exclusive end: an instant, or YYYY-MM-DD (that whole local day included); default now */
-          to?: string;
-        };
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description text/csv, application/fhir+json or application/pdf, streamed as an attachment */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': string;
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
+    get: operations['exportPatientReadings'];
     put?: never;
     post?: never;
     delete?: never;
@@ -9468,31 +748,9213 @@ export interface paths {
       cookie?: never;
     };
     /** Glucose statistics over a window (default: the last 14 days) and the window before it; consensus bands, GMI, CV, episodes, sufficiency (staff; a patient only their own, anyone else is 404) */
-    get: {
-      parameters: {
-        query?: {
-          /** @description ISO 8601 instant, or YYYY-MM-DD read in the window timezone (to: the whole day is included) */
-          from?: string;
-          /** @description ISO 8601 instant, or YYYY-MM-DD read in the window timezone (to: the whole day is included) */
-          to?: string;
-          /** @description IANA time zone, e.g. America/Argentina/Buenos_Aires */
-          tz?: string;
+    get: operations['getPatientStats'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/patients/{id}/unblock': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Unblock a patient (they sign in again; revoked sessions stay revoked) */
+    post: operations['unblockPatient'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/queue': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Queue status: open, capacity, active and pending counts, queue day, schedule */
+    get: operations['getQueueStatus'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Open or close the queue, or change its capacity (active requests admitted); audited */
+    patch: operations['updateQueue'];
+    trace?: never;
+  };
+  '/v1/queue/requests': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Requests by state with patient name, placement, position and waiting time (page/perPage, total) */
+    get: operations['listQueueRequests'];
+    put?: never;
+    /** Ask for a consultation; 409 request_active, queue_closed or queue_full */
+    post: operations['createQueueRequest'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/queue/requests/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One request (staff; a patient only their own) */
+    get: operations['getQueueRequest'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/queue/requests/{id}/accept': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Accept a pending request (the patient is e-mailed); 409 stale_transition if it moved */
+    post: operations['acceptQueueRequest'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/queue/requests/{id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Withdraw your pending request (you may ask again the same day) */
+    post: operations['cancelQueueRequest'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/queue/requests/{id}/deny': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Deny a pending request, optionally with a reason (the patient is e-mailed); 409 stale_transition if it moved */
+    post: operations['denyQueueRequest'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/queue/requests/{id}/history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** State history of a request: who moved it, when, from what to what */
+    get: operations['listQueueRequestHistory'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/queue/reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** End the queue day: active requests close, placements restart at 0; appointments are kept */
+    post: operations['resetQueue'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/readings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Record one reading (201); a device reading already stored answers 200 with it
+     * @description Value as `valueMgDl`, or `value` + `unit` (mmol/L converted with 18.0156), or `value: "LO" | "HI"`. Honours `Idempotency-Key` (24 h, per caller): a replay returns the first answer; another body with the same key is 422.
+     */
+    post: operations['createReading'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/readings/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One reading (owner or staff) */
+    get: operations['getReading'];
+    put?: never;
+    post?: never;
+    /** Delete a reading (soft: it stays in the change feed as a tombstone) */
+    delete: operations['deleteReading'];
+    options?: never;
+    head?: never;
+    /** Edit a reading: new revision, audited by field name; device values and times are fixed */
+    patch: operations['updateReading'];
+    trace?: never;
+  };
+  '/v1/readings/batch': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Sync up to 1,000 readings: each item created, duplicate (with the existing id) or invalid
+     * @description One transaction; device readings are deduplicated by (patient, deviceId, sequenceNumber, device time), so a retried batch creates nothing twice. Honours `Idempotency-Key`.
+     */
+    post: operations['createReadingBatch'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/staff': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Staff accounts (page/perPage with total) */
+    get: operations['listStaff'];
+    put?: never;
+    /** Create a staff account; without a password the person is e-mailed a set-password link */
+    post: operations['createStaff'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/staff/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One staff account */
+    get: operations['getStaff'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Edit a staff account (e-mail, name, roles, blocked); role changes and blocks end their sessions */
+    patch: operations['updateStaff'];
+    trace?: never;
+  };
+  '/v1/triage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Patients ranked by need over the last 14 days (count-based, from day summaries); page/perPage */
+    get: operations['listTriage'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+  schemas: never;
+  responses: never;
+  parameters: never;
+  requestBodies: never;
+  headers: never;
+  pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+  getJwks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description `previous`: the same keys for the window of equal length just before */
-        200: {
-          headers: {
-            [name: string]: unknown;
+        content: {
+          'application/json': {
+            keys: {
+              alg: string;
+              crv: string;
+              kid: string;
+              kty: string;
+              use: string;
+              x: string;
+            }[];
           };
-          content: {
-            'application/json': {
+        };
+      };
+    };
+  };
+  getLiveness: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            status: 'ok';
+          };
+        };
+      };
+      /** @description Malformed URL, refused by the router (not a problem document) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            code: string;
+            error: string;
+            message: string;
+            /** @enum {number} */
+            statusCode: 400;
+          };
+        };
+      };
+    };
+  };
+  getReadiness: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            checks: {
+              database: {
+                latencyMs?: number;
+                status: 'up' | 'down' | 'disabled';
+              };
+              redis: {
+                latencyMs?: number;
+                status: 'up' | 'down' | 'disabled';
+              };
+            };
+            /** @enum {string} */
+            status: 'ok';
+          };
+        };
+      };
+      /** @description Malformed URL, refused by the router (not a problem document) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            code: string;
+            error: string;
+            message: string;
+            /** @enum {number} */
+            statusCode: 400;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            checks: {
+              database: {
+                latencyMs?: number;
+                status: 'up' | 'down' | 'disabled';
+              };
+              redis: {
+                latencyMs?: number;
+                status: 'up' | 'down' | 'disabled';
+              };
+            };
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  listAppointments: {
+    parameters: {
+      query?: {
+        emergencyCare?: boolean;
+        /** @description Created at or after */
+        from?: string;
+        page?: number;
+        patientId?: number;
+        perPage?: number;
+        state?: 'awaiting_resolution' | 'resolved';
+        /** @description Created before */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              anotherTreatment: string | null;
+              controlData: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              dose: number;
+              /** @description The latest resolution asks for emergency care */
+              emergencyCare: boolean;
+              fastInsulin: string;
+              fixedDose: number;
+              glucoseObjective: number;
+              id: number;
+              insulinType: string;
+              motive: ('AJUSTE' | 'HIPOGLUCEMIA' | 'HIPERGLUCEMIA' | 'CETOSIS' | 'DUDAS' | 'OTRO')[];
+              otherMotive: string | null;
+              patient: {
+                id: number;
+                name: string;
+                surname: string;
+              };
+              pumpType: string;
+              ratio: number;
+              requestId: number;
+              /** @enum {unknown} */
+              requestState: 'pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed';
+              resolutionRevision: number | null;
+              resolvedAt: string | null;
+              sensitivity: number;
+              /** @enum {unknown} */
+              state: 'awaiting_resolution' | 'resolved';
+              /** Format: date-time */
+              updatedAt: string;
+            }[];
+            total: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  createAppointment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          anotherTreatment?: string | null;
+          controlData?: string | null;
+          /** @description Basal insulin dose, units */
+          dose: number;
+          fastInsulin: string;
+          /** @description Fixed rapid dose, units */
+          fixedDose: number;
+          /** @description Target glucose, mg/dL */
+          glucoseObjective: number;
+          insulinType: string;
+          motive: ('AJUSTE' | 'HIPOGLUCEMIA' | 'HIPERGLUCEMIA' | 'CETOSIS' | 'DUDAS' | 'OTRO')[];
+          otherMotive?: string | null;
+          pumpType: string;
+          /** @description Grams of carbohydrate per unit */
+          ratio: number;
+          /** @description mg/dL lowered by one unit */
+          sensitivity: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            anotherTreatment: string | null;
+            controlData: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            dose: number;
+            /** @description The latest resolution asks for emergency care */
+            emergencyCare: boolean;
+            fastInsulin: string;
+            fixedDose: number;
+            glucoseObjective: number;
+            id: number;
+            insulinType: string;
+            motive: ('AJUSTE' | 'HIPOGLUCEMIA' | 'HIPERGLUCEMIA' | 'CETOSIS' | 'DUDAS' | 'OTRO')[];
+            otherMotive: string | null;
+            patient: {
+              id: number;
+              name: string;
+              surname: string;
+            };
+            pumpType: string;
+            ratio: number;
+            requestId: number;
+            /** @enum {unknown} */
+            requestState: 'pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed';
+            resolutionRevision: number | null;
+            resolvedAt: string | null;
+            sensitivity: number;
+            /** @enum {unknown} */
+            state: 'awaiting_resolution' | 'resolved';
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  getAppointment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            anotherTreatment: string | null;
+            controlData: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            dose: number;
+            /** @description The latest resolution asks for emergency care */
+            emergencyCare: boolean;
+            fastInsulin: string;
+            fixedDose: number;
+            glucoseObjective: number;
+            id: number;
+            insulinType: string;
+            motive: ('AJUSTE' | 'HIPOGLUCEMIA' | 'HIPERGLUCEMIA' | 'CETOSIS' | 'DUDAS' | 'OTRO')[];
+            otherMotive: string | null;
+            patient: {
+              id: number;
+              name: string;
+              surname: string;
+            };
+            pumpType: string;
+            ratio: number;
+            requestId: number;
+            /** @enum {unknown} */
+            requestState: 'pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed';
+            resolutionRevision: number | null;
+            resolvedAt: string | null;
+            sensitivity: number;
+            /** @enum {unknown} */
+            state: 'awaiting_resolution' | 'resolved';
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  getAppointmentResolution: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            appointmentId: number;
+            authorId: number;
+            changeBasalDose: number | null;
+            changeBasalTime: string | null;
+            changeBasalType: string | null;
+            changeFastType: string | null;
+            changeRatio: number | null;
+            changeSensitivity: number | null;
+            correctionReason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            emergencyCare: boolean;
+            glucoseScale: (number | string)[][] | null;
+            inPersonVisitNeeded: boolean;
+            notes: string | null;
+            revision: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  resolveAppointment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          changeBasalDose?: number | null;
+          changeBasalTime?: string | null;
+          changeBasalType?: string | null;
+          changeFastType?: string | null;
+          changeRatio?: number | null;
+          changeSensitivity?: number | null;
+          correctionReason?: string;
+          emergencyCare: boolean;
+          glucoseScale?: (number | string)[][] | null;
+          inPersonVisitNeeded: boolean;
+          notes?: string | null;
+          /** @description Correcting: the revision you are replacing (must be the latest) */
+          revises?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            appointmentId: number;
+            authorId: number;
+            changeBasalDose: number | null;
+            changeBasalTime: string | null;
+            changeBasalType: string | null;
+            changeFastType: string | null;
+            changeRatio: number | null;
+            changeSensitivity: number | null;
+            correctionReason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            emergencyCare: boolean;
+            glucoseScale: (number | string)[][] | null;
+            inPersonVisitNeeded: boolean;
+            notes: string | null;
+            revision: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  listAppointmentResolutionRevisions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            appointmentId: number;
+            /** @description Oldest first */
+            data: {
+              appointmentId: number;
+              authorId: number;
+              changeBasalDose: number | null;
+              changeBasalTime: string | null;
+              changeBasalType: string | null;
+              changeFastType: string | null;
+              changeRatio: number | null;
+              changeSensitivity: number | null;
+              correctionReason: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              emergencyCare: boolean;
+              glucoseScale: (number | string)[][] | null;
+              inPersonVisitNeeded: boolean;
+              notes: string | null;
+              revision: number;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  listAuditEvents: {
+    parameters: {
+      query?: {
+        action?: string;
+        actorId?: number;
+        actorRole?: 'patient' | 'clinician' | 'assistant' | 'admin' | 'device' | 'system' | 'anonymous';
+        cursor?: string;
+        from?: string;
+        limit?: number;
+        outcome?: 'success' | 'denied' | 'failure' | 'error';
+        patientId?: number;
+        resourceType?: string;
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** @description `resource.verb`, e.g. `readings.read` */
+              action: string;
+              actor: {
+                id: number | null;
+                role: string;
+              };
+              chain: {
+                hash: string;
+                seq: number;
+                shard: number;
+              };
+              /** Format: date-time */
+              createdAt: string;
+              details: {
+                [key: string]: unknown;
+              };
+              id: number;
+              ip: string | null;
+              outcome: 'success' | 'denied' | 'failure' | 'error';
+              patientId: number | null;
+              requestId: string | null;
+              resourceId: string | null;
+              resourceType: string;
+              userAgent: string | null;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  exportAuditEvents: {
+    parameters: {
+      query: {
+        action?: string;
+        actorId?: number;
+        actorRole?: 'patient' | 'clinician' | 'assistant' | 'admin' | 'device' | 'system' | 'anonymous';
+        format: 'csv' | 'json';
+        from?: string;
+        outcome?: 'success' | 'denied' | 'failure' | 'error';
+        patientId?: number;
+        resourceType?: string;
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description text/csv or application/json, streamed */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': string;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  verifyAuditChain: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            checkedRows: number;
+            firstBroken: {
+              chainSeq: number;
+              chainShard: number;
+              id: number | null;
+              reason: string;
+            } | null;
+            ok: boolean;
+            shards: number;
+            /** Format: date-time */
+            verifiedAt: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  login: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          cookie?: boolean;
+          identifier: string;
+          password: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json':
+            | {
+                accessToken: string;
+                /** @description Access token lifetime in seconds */
+                expiresIn: number;
+                /** @description Absent when delivered as a cookie */
+                refreshToken?: string;
+                /** @enum {string} */
+                tokenType: 'Bearer';
+                user: {
+                  email: string;
+                  id: number;
+                  kind: 'patient' | 'staff';
+                  mfaEnabled: boolean;
+                  name: string;
+                  roles: string[];
+                  surname: string | null;
+                };
+              }
+            | {
+                expiresIn: number;
+                /** @enum {boolean} */
+                mfaRequired: true;
+                mfaToken: string;
+              };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  logout: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            revoked: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  logoutAll: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            revoked: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  disableTotp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Six-digit TOTP code */
+          code?: string;
+          password: string;
+          recoveryCode?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            disabled: true;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  enableTotp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Six-digit TOTP code */
+          code: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Single-use codes; shown only now */
+            recoveryCodes: string[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  setupTotp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          password: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description otpauth://totp/… URI for a QR code */
+            otpauthUri: string;
+            /** @description Base32 TOTP secret, for manual entry */
+            secret: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  verifyMfa: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Six-digit TOTP code */
+          code?: string;
+          cookie?: boolean;
+          mfaToken: string;
+          recoveryCode?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            accessToken: string;
+            /** @description Access token lifetime in seconds */
+            expiresIn: number;
+            /** @description Absent when delivered as a cookie */
+            refreshToken?: string;
+            /** @enum {string} */
+            tokenType: 'Bearer';
+            user: {
+              email: string;
+              id: number;
+              kind: 'patient' | 'staff';
+              mfaEnabled: boolean;
+              name: string;
+              roles: string[];
+              surname: string | null;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  changePassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          currentPassword: string;
+          newPassword: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            status: 'password_changed';
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  forgotPassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          email: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            status: 'accepted';
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  resetPassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          newPassword: string;
+          token: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            status: 'password_changed';
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  refreshTokens: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          cookie?: boolean;
+          refreshToken?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            accessToken: string;
+            /** @description Access token lifetime in seconds */
+            expiresIn: number;
+            /** @description Absent when delivered as a cookie */
+            refreshToken?: string;
+            /** @enum {string} */
+            tokenType: 'Bearer';
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  registerPatient: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: date
+           * @description YYYY-MM-DD, not in the future
+           */
+          birthDate?: string;
+          diabetesType?: 'type1' | 'type2' | 'gestational' | 'lada' | 'mody' | 'other';
+          /** @description National id, 7–9 digits; dots, spaces and hyphens are removed before validation */
+          dni: string;
+          /**
+           * Format: email
+           * @description Stored lower-case
+           */
+          email: string;
+          glucoseUnit?: 'mg/dL' | 'mmol/L';
+          name: string;
+          password: string;
+          surname: string;
+          /** @description IANA time zone, e.g. America/Argentina/Buenos_Aires */
+          timezone?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            birthDate: string | null;
+            blocked: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            diabetesType: string | null;
+            dni: string;
+            email: string;
+            glucoseUnit: 'mg/dL' | 'mmol/L';
+            hospitalAccount: string | null;
+            id: number;
+            maxStreakDays: number;
+            name: string;
+            /** @description Consecutive days with at least one reading */
+            streakDays: number;
+            surname: string;
+            targetHighMgDl: number;
+            targetLowMgDl: number;
+            tidepoolId: string | null;
+            timesMeasured: number;
+            timezone: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  listSessions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** Format: date-time */
+              createdAt: string;
+              current: boolean;
+              /** Format: date-time */
+              expiresAt: string;
+              /** Format: uuid */
+              id: string;
+              ip: string | null;
+              /** Format: date-time */
+              lastUsedAt: string;
+              userAgent: string | null;
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  revokeSession: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            revoked: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  getMe: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json':
+            | {
+                birthDate: string | null;
+                blocked: boolean;
+                /** Format: date-time */
+                createdAt: string;
+                diabetesType: string | null;
+                dni: string;
+                email: string;
+                glucoseUnit: 'mg/dL' | 'mmol/L';
+                hospitalAccount: string | null;
+                id: number;
+                /** @enum {string} */
+                kind: 'patient';
+                maxStreakDays: number;
+                name: string;
+                /** @description Consecutive days with at least one reading */
+                streakDays: number;
+                surname: string;
+                targetHighMgDl: number;
+                targetLowMgDl: number;
+                tidepoolId: string | null;
+                timesMeasured: number;
+                timezone: string;
+                /** Format: date-time */
+                updatedAt: string;
+              }
+            | {
+                email: string;
+                id: number;
+                /** @enum {string} */
+                kind: 'staff';
+                mfaEnabled: boolean;
+                name: string;
+                roles: ('clinician' | 'assistant' | 'admin')[];
+                username: string;
+              };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  updateMe: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          glucoseUnit?: 'mg/dL' | 'mmol/L';
+          name?: string;
+          /** @description mg/dL */
+          targetHighMgDl?: number;
+          /** @description mg/dL */
+          targetLowMgDl?: number;
+          /** @description IANA time zone, e.g. America/Argentina/Buenos_Aires */
+          timezone?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json':
+            | {
+                birthDate: string | null;
+                blocked: boolean;
+                /** Format: date-time */
+                createdAt: string;
+                diabetesType: string | null;
+                dni: string;
+                email: string;
+                glucoseUnit: 'mg/dL' | 'mmol/L';
+                hospitalAccount: string | null;
+                id: number;
+                /** @enum {string} */
+                kind: 'patient';
+                maxStreakDays: number;
+                name: string;
+                /** @description Consecutive days with at least one reading */
+                streakDays: number;
+                surname: string;
+                targetHighMgDl: number;
+                targetLowMgDl: number;
+                tidepoolId: string | null;
+                timesMeasured: number;
+                timezone: string;
+                /** Format: date-time */
+                updatedAt: string;
+              }
+            | {
+                email: string;
+                id: number;
+                /** @enum {string} */
+                kind: 'staff';
+                mfaEnabled: boolean;
+                name: string;
+                roles: ('clinician' | 'assistant' | 'admin')[];
+                username: string;
+              };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  getMyAchievements: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            achievements: {
+              attribute: 'times_measured' | 'max_streak';
+              got: boolean;
+              id: number;
+              name: string;
+              progress: number;
+              threshold: number;
+            }[];
+            fourTimesToday: number;
+            maxStreak: number;
+            streak: number;
+            streakLastDate: string | null;
+            timesMeasured: number;
+            timezone: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  getMyQueueStatus: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            appointmentId: number | null;
+            placement: number | null;
+            /** @description Pending requests ahead; null unless pending */
+            position: number | null;
+            queueOpen: boolean;
+            requestId: number | null;
+            /** @enum {unknown} */
+            state: 'none' | 'pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed';
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  listMyReadings: {
+    parameters: {
+      query?: {
+        context?:
+          | 'fasting'
+          | 'breakfast'
+          | 'lunch'
+          | 'snack'
+          | 'dinner'
+          | 'exercise'
+          | 'other_meal'
+          | 'bedtime'
+          | 'other';
+        cursor?: string;
+        from?: string;
+        limit?: number;
+        source?: 'manual' | 'meter' | 'cgm' | 'import' | 'legacy';
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              aboveMeasurableRange: boolean;
+              belowMeasurableRange: boolean;
+              /** @enum {unknown} */
+              context:
+                | 'fasting'
+                | 'breakfast'
+                | 'lunch'
+                | 'snack'
+                | 'dinner'
+                | 'exercise'
+                | 'other_meal'
+                | 'bedtime'
+                | 'other';
+              /** Format: date-time */
+              createdAt: string;
+              deviceId: string | null;
+              id: number;
+              /** Format: date-time */
+              measuredAt: string;
+              notes: string | null;
+              patientId: number;
+              revision: number;
+              sampleLocation: ('finger' | 'alternate_site' | 'earlobe' | 'control_solution' | 'unknown') | null;
+              sampleType:
+                | (
+                    | 'capillary_whole_blood'
+                    | 'capillary_plasma'
+                    | 'venous_whole_blood'
+                    | 'venous_plasma'
+                    | 'arterial_whole_blood'
+                    | 'arterial_plasma'
+                    | 'undetermined_whole_blood'
+                    | 'undetermined_plasma'
+                    | 'interstitial_fluid'
+                    | 'control_solution'
+                    | 'unknown'
+                  )
+                | null;
+              sequenceNumber: number | null;
+              /** @enum {unknown} */
+              source: 'manual' | 'meter' | 'cgm' | 'import' | 'legacy';
+              unit: 'mg/dL' | 'mmol/L';
+              /** Format: date-time */
+              updatedAt: string;
+              /** @description null for a LO/HI flag */
+              valueMgDl: number | null;
+              /** @description display value, one decimal */
+              valueMmolL: number | null;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  listPatients: {
+    parameters: {
+      query?: {
+        blocked?: boolean;
+        page?: number;
+        perPage?: number;
+        /** @description Matches name, surname, "name surname", DNI or e-mail, case-insensitively; empty = all */
+        q?: string;
+        sort?:
+          | 'surname'
+          | '-surname'
+          | 'name'
+          | '-name'
+          | 'dni'
+          | '-dni'
+          | 'email'
+          | '-email'
+          | 'createdAt'
+          | '-createdAt'
+          | 'id'
+          | '-id';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              birthDate: string | null;
+              blocked: boolean;
+              /** Format: date-time */
+              createdAt: string;
+              diabetesType: string | null;
+              dni: string;
+              email: string;
+              glucoseUnit: 'mg/dL' | 'mmol/L';
+              hospitalAccount: string | null;
+              id: number;
+              maxStreakDays: number;
+              name: string;
+              /** @description Consecutive days with at least one reading */
+              streakDays: number;
+              surname: string;
+              targetHighMgDl: number;
+              targetLowMgDl: number;
+              tidepoolId: string | null;
+              timesMeasured: number;
+              timezone: string;
+              /** Format: date-time */
+              updatedAt: string;
+            }[];
+            total: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  createPatient: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          birthDate?: string | null;
+          diabetesType?: ('type1' | 'type2' | 'gestational' | 'lada' | 'mody' | 'other') | null;
+          /** @description National id, 7–9 digits; dots, spaces and hyphens are removed before validation */
+          dni: string;
+          /**
+           * Format: email
+           * @description Stored lower-case
+           */
+          email: string;
+          glucoseUnit?: 'mg/dL' | 'mmol/L';
+          hospitalAccount?: string | null;
+          name: string;
+          password?: string;
+          surname: string;
+          /** @description mg/dL */
+          targetHighMgDl?: number;
+          /** @description mg/dL */
+          targetLowMgDl?: number;
+          tidepoolId?: string | null;
+          /** @description IANA time zone, e.g. America/Argentina/Buenos_Aires */
+          timezone?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            birthDate: string | null;
+            blocked: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            diabetesType: string | null;
+            dni: string;
+            email: string;
+            glucoseUnit: 'mg/dL' | 'mmol/L';
+            hospitalAccount: string | null;
+            id: number;
+            maxStreakDays: number;
+            name: string;
+            /** @description Consecutive days with at least one reading */
+            streakDays: number;
+            surname: string;
+            targetHighMgDl: number;
+            targetLowMgDl: number;
+            tidepoolId: string | null;
+            timesMeasured: number;
+            timezone: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  getPatient: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            birthDate: string | null;
+            blocked: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            diabetesType: string | null;
+            dni: string;
+            email: string;
+            glucoseUnit: 'mg/dL' | 'mmol/L';
+            hospitalAccount: string | null;
+            id: number;
+            maxStreakDays: number;
+            name: string;
+            /** @description Consecutive days with at least one reading */
+            streakDays: number;
+            surname: string;
+            targetHighMgDl: number;
+            targetLowMgDl: number;
+            tidepoolId: string | null;
+            timesMeasured: number;
+            timezone: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  updatePatient: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    /** @description DNI and e-mail may be corrected (unique, canonicalised). blocked, the counters and the password cannot be set here (400). */
+    requestBody: {
+      content: {
+        'application/json': {
+          birthDate?: string | null;
+          diabetesType?: ('type1' | 'type2' | 'gestational' | 'lada' | 'mody' | 'other') | null;
+          /** @description National id, 7–9 digits; dots, spaces and hyphens are removed before validation */
+          dni?: string;
+          /**
+           * Format: email
+           * @description Stored lower-case
+           */
+          email?: string;
+          glucoseUnit?: 'mg/dL' | 'mmol/L';
+          hospitalAccount?: string | null;
+          name?: string;
+          surname?: string;
+          /** @description mg/dL */
+          targetHighMgDl?: number;
+          /** @description mg/dL */
+          targetLowMgDl?: number;
+          tidepoolId?: string | null;
+          /** @description IANA time zone, e.g. America/Argentina/Buenos_Aires */
+          timezone?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            birthDate: string | null;
+            blocked: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            diabetesType: string | null;
+            dni: string;
+            email: string;
+            glucoseUnit: 'mg/dL' | 'mmol/L';
+            hospitalAccount: string | null;
+            id: number;
+            maxStreakDays: number;
+            name: string;
+            /** @description Consecutive days with at least one reading */
+            streakDays: number;
+            surname: string;
+            targetHighMgDl: number;
+            targetLowMgDl: number;
+            tidepoolId: string | null;
+            timesMeasured: number;
+            timezone: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  getPatientAgp: {
+    parameters: {
+      query?: {
+        /** @description ISO 8601 instant, or YYYY-MM-DD read in the window timezone (to: the whole day is included) */
+        from?: string;
+        /** @description ISO 8601 instant, or YYYY-MM-DD read in the window timezone (to: the whole day is included) */
+        to?: string;
+        /** @description IANA time zone, e.g. America/Argentina/Buenos_Aires */
+        tz?: string;
+      };
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {number} */
+            binMinutes: 15;
+            bins: {
+              aboveRangeCount: number;
+              belowRangeCount: number;
+              bin: number;
+              count: number;
+              hasData: boolean;
+              p5: number | null;
+              p25: number | null;
+              p50: number | null;
+              p75: number | null;
+              p95: number | null;
+              /** @description Local wall-clock start of the 15-minute bin, HH:MM */
+              start: string;
+            }[];
+            count: number;
+            daysWithData: number;
+            note: string;
+            thresholds: {
+              classification: string;
+              high: number;
+              low: number;
+              target: {
+                high: number;
+                low: number;
+              };
+              tight: {
+                high: number;
+                low: number;
+              };
+              veryHigh: number;
+              veryLow: number;
+            };
+            window: {
+              /** @description Length in local calendar days (DST-independent) */
+              days: number;
+              /** Format: date-time */
+              from: string;
+              timezone: string;
+              /**
+               * Format: date-time
+               * @description Exclusive
+               */
+              to: string;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  listPatientApiKeys: {
+    parameters: {
+      query: {
+        page: number;
+        perPage: number;
+      };
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** Format: date-time */
+              createdAt: string;
+              expiresAt: string | null;
+              id: number;
+              lastUsedAt: string | null;
+              name: string;
+              /** @description Shown to recognise a key: `dk_<prefix>_…` */
+              prefix: string;
+              revokedAt: string | null;
+              scopes: string[];
+            }[];
+            total: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  createPatientApiKey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          expiresInDays?: number;
+          name: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            createdAt: string;
+            expiresAt: string | null;
+            id: number;
+            /** @description The full key; shown only in this response */
+            key: string;
+            lastUsedAt: string | null;
+            name: string;
+            /** @description Shown to recognise a key: `dk_<prefix>_…` */
+            prefix: string;
+            revokedAt: string | null;
+            scopes: string[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  revokePatientApiKey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+        keyId: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            createdAt: string;
+            expiresAt: string | null;
+            id: number;
+            lastUsedAt: string | null;
+            name: string;
+            /** @description Shown to recognise a key: `dk_<prefix>_…` */
+            prefix: string;
+            revokedAt: string | null;
+            scopes: string[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  rotatePatientApiKey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+        keyId: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          expiresInDays?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            createdAt: string;
+            expiresAt: string | null;
+            id: number;
+            /** @description The full key; shown only in this response */
+            key: string;
+            lastUsedAt: string | null;
+            name: string;
+            /** @description Shown to recognise a key: `dk_<prefix>_…` */
+            prefix: string;
+            revokedAt: string | null;
+            scopes: string[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  blockPatient: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            birthDate: string | null;
+            blocked: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            diabetesType: string | null;
+            dni: string;
+            email: string;
+            glucoseUnit: 'mg/dL' | 'mmol/L';
+            hospitalAccount: string | null;
+            id: number;
+            maxStreakDays: number;
+            name: string;
+            /** @description Consecutive days with at least one reading */
+            streakDays: number;
+            surname: string;
+            targetHighMgDl: number;
+            targetLowMgDl: number;
+            tidepoolId: string | null;
+            timesMeasured: number;
+            timezone: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  listPatientNotes: {
+    parameters: {
+      query?: {
+        page?: number;
+        perPage?: number;
+      };
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** @description Oldest first */
+              amendments: {
+                authorId: number;
+                authorName: string;
+                /** Format: date-time */
+                createdAt: string;
+                id: number;
+                noteId: number;
+                reason: string | null;
+                text: string;
+              }[];
+              authorId: number;
+              authorName: string;
+              /** Format: date-time */
+              createdAt: string;
+              id: number;
+              patientId: number;
+              /** @description As first written; never edited */
+              text: string;
+            }[];
+            total: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  createPatientNote: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          text: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Oldest first */
+            amendments: {
+              authorId: number;
+              authorName: string;
+              /** Format: date-time */
+              createdAt: string;
+              id: number;
+              noteId: number;
+              reason: string | null;
+              text: string;
+            }[];
+            authorId: number;
+            authorName: string;
+            /** Format: date-time */
+            createdAt: string;
+            id: number;
+            patientId: number;
+            /** @description As first written; never edited */
+            text: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  amendPatientNote: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+        noteId: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          reason?: string;
+          text: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Oldest first */
+            amendments: {
+              authorId: number;
+              authorName: string;
+              /** Format: date-time */
+              createdAt: string;
+              id: number;
+              noteId: number;
+              reason: string | null;
+              text: string;
+            }[];
+            authorId: number;
+            authorName: string;
+            /** Format: date-time */
+            createdAt: string;
+            id: number;
+            patientId: number;
+            /** @description As first written; never edited */
+            text: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  listPatientReadings: {
+    parameters: {
+      query?: {
+        context?:
+          | 'fasting'
+          | 'breakfast'
+          | 'lunch'
+          | 'snack'
+          | 'dinner'
+          | 'exercise'
+          | 'other_meal'
+          | 'bedtime'
+          | 'other';
+        cursor?: string;
+        from?: string;
+        limit?: number;
+        source?: 'manual' | 'meter' | 'cgm' | 'import' | 'legacy';
+        to?: string;
+      };
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              aboveMeasurableRange: boolean;
+              belowMeasurableRange: boolean;
+              /** @enum {unknown} */
+              context:
+                | 'fasting'
+                | 'breakfast'
+                | 'lunch'
+                | 'snack'
+                | 'dinner'
+                | 'exercise'
+                | 'other_meal'
+                | 'bedtime'
+                | 'other';
+              /** Format: date-time */
+              createdAt: string;
+              deviceId: string | null;
+              id: number;
+              /** Format: date-time */
+              measuredAt: string;
+              notes: string | null;
+              patientId: number;
+              revision: number;
+              sampleLocation: ('finger' | 'alternate_site' | 'earlobe' | 'control_solution' | 'unknown') | null;
+              sampleType:
+                | (
+                    | 'capillary_whole_blood'
+                    | 'capillary_plasma'
+                    | 'venous_whole_blood'
+                    | 'venous_plasma'
+                    | 'arterial_whole_blood'
+                    | 'arterial_plasma'
+                    | 'undetermined_whole_blood'
+                    | 'undetermined_plasma'
+                    | 'interstitial_fluid'
+                    | 'control_solution'
+                    | 'unknown'
+                  )
+                | null;
+              sequenceNumber: number | null;
+              /** @enum {unknown} */
+              source: 'manual' | 'meter' | 'cgm' | 'import' | 'legacy';
+              unit: 'mg/dL' | 'mmol/L';
+              /** Format: date-time */
+              updatedAt: string;
+              /** @description null for a LO/HI flag */
+              valueMgDl: number | null;
+              /** @description display value, one decimal */
+              valueMmolL: number | null;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  listPatientReadingChanges: {
+    parameters: {
+      query?: {
+        limit?: number;
+        since?: string;
+      };
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              /** @description Position in the patient change feed */
+              changeSeq: number;
+              deleted: boolean;
+              deletedAt: string | null;
+              /** Reading */
+              reading: {
+                aboveMeasurableRange: boolean;
+                belowMeasurableRange: boolean;
+                /** @enum {unknown} */
+                context:
+                  | 'fasting'
+                  | 'breakfast'
+                  | 'lunch'
+                  | 'snack'
+                  | 'dinner'
+                  | 'exercise'
+                  | 'other_meal'
+                  | 'bedtime'
+                  | 'other';
+                /** Format: date-time */
+                createdAt: string;
+                deviceId: string | null;
+                id: number;
+                /** Format: date-time */
+                measuredAt: string;
+                notes: string | null;
+                patientId: number;
+                revision: number;
+                sampleLocation: ('finger' | 'alternate_site' | 'earlobe' | 'control_solution' | 'unknown') | null;
+                sampleType:
+                  | (
+                      | 'capillary_whole_blood'
+                      | 'capillary_plasma'
+                      | 'venous_whole_blood'
+                      | 'venous_plasma'
+                      | 'arterial_whole_blood'
+                      | 'arterial_plasma'
+                      | 'undetermined_whole_blood'
+                      | 'undetermined_plasma'
+                      | 'interstitial_fluid'
+                      | 'control_solution'
+                      | 'unknown'
+                    )
+                  | null;
+                sequenceNumber: number | null;
+                /** @enum {unknown} */
+                source: 'manual' | 'meter' | 'cgm' | 'import' | 'legacy';
+                unit: 'mg/dL' | 'mmol/L';
+                /** Format: date-time */
+                updatedAt: string;
+                /** @description null for a LO/HI flag */
+                valueMgDl: number | null;
+                /** @description display value, one decimal */
+                valueMmolL: number | null;
+              };
+            }[];
+            hasMore: boolean;
+            /** @description Pass as `since` next time; unchanged when nothing is new */
+            nextCursor: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  exportPatientReadings: {
+    parameters: {
+      query?: {
+        /** @description csv (default), fhir or pdf */
+        format?: 'csv' | 'fhir' | 'pdf';
+        /** @description Inclusive start: an instant, or YYYY-MM-DD (local midnight in the patient timezone); default `to` − 90 days */
+        from?: string;
+        /** @description Language of the PDF report: es or en; default from Accept-Language, else es */
+        lang?: 'es' | 'en';
+        /** @description Exclusive end: an instant, or YYYY-MM-DD (that whole local day included); default now */
+        to?: string;
+      };
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description text/csv, application/fhir+json or application/pdf, streamed as an attachment */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': string;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  getPatientStats: {
+    parameters: {
+      query?: {
+        /** @description ISO 8601 instant, or YYYY-MM-DD read in the window timezone (to: the whole day is included) */
+        from?: string;
+        /** @description ISO 8601 instant, or YYYY-MM-DD read in the window timezone (to: the whole day is included) */
+        to?: string;
+        /** @description IANA time zone, e.g. America/Argentina/Buenos_Aires */
+        tz?: string;
+      };
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description `previous`: the same keys for the window of equal length just before */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            bands: {
+              basis: 'time' | 'count';
+              high: {
+                count: number;
+                countPercent: number | null;
+                minutes: number | null;
+                percent: number | null;
+                timePercent: number | null;
+              };
+              inRange: {
+                count: number;
+                countPercent: number | null;
+                minutes: number | null;
+                percent: number | null;
+                timePercent: number | null;
+              };
+              low: {
+                count: number;
+                countPercent: number | null;
+                minutes: number | null;
+                percent: number | null;
+                timePercent: number | null;
+              };
+              veryHigh: {
+                count: number;
+                countPercent: number | null;
+                minutes: number | null;
+                percent: number | null;
+                timePercent: number | null;
+              };
+              veryLow: {
+                count: number;
+                countPercent: number | null;
+                minutes: number | null;
+                percent: number | null;
+                timePercent: number | null;
+              };
+            };
+            byContext: {
+              context: string;
+              count: number;
+              high: number;
+              inRange: number;
+              low: number;
+              maxMgDl: number | null;
+              meanMgDl: number | null;
+              minMgDl: number | null;
+              sdMgDl: number | null;
+              valuedCount: number;
+              veryHigh: number;
+              veryLow: number;
+            }[];
+            cgmCount: number;
+            /** @description Readings, LO/HI flags included */
+            count: number;
+            cvPercent: number | null;
+            cvStable: boolean | null;
+            episodes: {
+              definition: string;
+              hyper: {
+                count: number;
+                longestMinutes: number;
+                minutes: number;
+              };
+              hypo: {
+                count: number;
+                longestMinutes: number;
+                minutes: number;
+              };
+              severeHyper: {
+                count: number;
+                longestMinutes: number;
+                minutes: number;
+              };
+              severeHypo: {
+                count: number;
+                longestMinutes: number;
+                minutes: number;
+              };
+            };
+            gmi: {
+              mmolPerMol: number;
+              percent: number;
+            } | null;
+            gri: {
+              hyperComponent: number;
+              hypoComponent: number;
+              value: number;
+              zone: 'A' | 'B' | 'C' | 'D' | 'E';
+            } | null;
+            maxMgDl: number | null;
+            meanMgDl: number | null;
+            minMgDl: number | null;
+            /** WindowStats */
+            previous: {
               bands: {
                 basis: 'time' | 'count';
                 high: {
@@ -9586,170 +10048,6 @@ export interface paths {
               maxMgDl: number | null;
               meanMgDl: number | null;
               minMgDl: number | null;
-              /** WindowStats */
-              previous: {
-                bands: {
-                  basis: 'time' | 'count';
-                  high: {
-                    count: number;
-                    countPercent: number | null;
-                    minutes: number | null;
-                    percent: number | null;
-                    timePercent: number | null;
-                  };
-                  inRange: {
-                    count: number;
-                    countPercent: number | null;
-                    minutes: number | null;
-                    percent: number | null;
-                    timePercent: number | null;
-                  };
-                  low: {
-                    count: number;
-                    countPercent: number | null;
-                    minutes: number | null;
-                    percent: number | null;
-                    timePercent: number | null;
-                  };
-                  veryHigh: {
-                    count: number;
-                    countPercent: number | null;
-                    minutes: number | null;
-                    percent: number | null;
-                    timePercent: number | null;
-                  };
-                  veryLow: {
-                    count: number;
-                    countPercent: number | null;
-                    minutes: number | null;
-                    percent: number | null;
-                    timePercent: number | null;
-                  };
-                };
-                byContext: {
-                  context: string;
-                  count: number;
-                  high: number;
-                  inRange: number;
-                  low: number;
-                  maxMgDl: number | null;
-                  meanMgDl: number | null;
-                  minMgDl: number | null;
-                  sdMgDl: number | null;
-                  valuedCount: number;
-                  veryHigh: number;
-                  veryLow: number;
-                }[];
-                cgmCount: number;
-                /** @description Readings, LO/HI flags included */
-                count: number;
-                cvPercent: number | null;
-                cvStable: boolean | null;
-                episodes: {
-                  definition: string;
-                  hyper: {
-                    count: number;
-                    longestMinutes: number;
-                    minutes: number;
-                  };
-                  hypo: {
-                    count: number;
-                    longestMinutes: number;
-                    minutes: number;
-                  };
-                  severeHyper: {
-                    count: number;
-                    longestMinutes: number;
-                    minutes: number;
-                  };
-                  severeHypo: {
-                    count: number;
-                    longestMinutes: number;
-                    minutes: number;
-                  };
-                };
-                gmi: {
-                  mmolPerMol: number;
-                  percent: number;
-                } | null;
-                gri: {
-                  hyperComponent: number;
-                  hypoComponent: number;
-                  value: number;
-                  zone: 'A' | 'B' | 'C' | 'D' | 'E';
-                } | null;
-                maxMgDl: number | null;
-                meanMgDl: number | null;
-                minMgDl: number | null;
-                readingsPerDay: {
-                  average: number;
-                  days: {
-                    count: number;
-                    /** Format: date */
-                    date: string;
-                    meanMgDl: number | null;
-                    valuedCount: number;
-                  }[];
-                };
-                sdMgDl: number | null;
-                sufficiency: {
-                  daysWithData: number;
-                  /** @description Sampling interval: 5, or 15 when inferred from the data */
-                  intervalMinutes: number;
-                  /** @description CGM readings ÷ (window minutes ÷ sampling interval) */
-                  percentActive: number;
-                  reasons: string[];
-                  sufficient: boolean;
-                  windowDays: number;
-                };
-                target: {
-                  count: number;
-                  countPercent: number | null;
-                  highMgDl: number;
-                  lowMgDl: number;
-                  minutes: number | null;
-                  percent: number | null;
-                  timePercent: number | null;
-                };
-                thresholds: {
-                  classification: string;
-                  high: number;
-                  low: number;
-                  target: {
-                    high: number;
-                    low: number;
-                  };
-                  tight: {
-                    high: number;
-                    low: number;
-                  };
-                  veryHigh: number;
-                  veryLow: number;
-                };
-                tightRange: {
-                  count: number;
-                  countPercent: number | null;
-                  highMgDl: number;
-                  lowMgDl: number;
-                  minutes: number | null;
-                  percent: number | null;
-                  timePercent: number | null;
-                };
-                /** @description Readings with a number (mean, SD, GMI use these) */
-                valuedCount: number;
-                window: {
-                  /** @description Length in local calendar days (DST-independent) */
-                  days: number;
-                  /** Format: date-time */
-                  from: string;
-                  timezone: string;
-                  /**
-                   * Format: date-time
-                   * @description Exclusive
-                   */
-                  to: string;
-                };
-              };
               readingsPerDay: {
                 average: number;
                 days: {
@@ -9819,4859 +10117,4663 @@ export interface paths {
                 to: string;
               };
             };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
+            readingsPerDay: {
+              average: number;
+              days: {
+                count: number;
+                /** Format: date */
+                date: string;
+                meanMgDl: number | null;
+                valuedCount: number;
+              }[];
             };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
+            sdMgDl: number | null;
+            sufficiency: {
+              daysWithData: number;
+              /** @description Sampling interval: 5, or 15 when inferred from the data */
+              intervalMinutes: number;
+              /** @description CGM readings ÷ (window minutes ÷ sampling interval) */
+              percentActive: number;
+              reasons: string[];
+              sufficient: boolean;
+              windowDays: number;
             };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
+            target: {
+              count: number;
+              countPercent: number | null;
+              highMgDl: number;
+              lowMgDl: number;
+              minutes: number | null;
+              percent: number | null;
+              timePercent: number | null;
             };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
+            thresholds: {
+              classification: string;
+              high: number;
+              low: number;
+              target: {
+                high: number;
+                low: number;
               };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
+              tight: {
+                high: number;
+                low: number;
+              };
+              veryHigh: number;
+              veryLow: number;
             };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
+            tightRange: {
+              count: number;
+              countPercent: number | null;
+              highMgDl: number;
+              lowMgDl: number;
+              minutes: number | null;
+              percent: number | null;
+              timePercent: number | null;
             };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
+            /** @description Readings with a number (mean, SD, GMI use these) */
+            valuedCount: number;
+            window: {
+              /** @description Length in local calendar days (DST-independent) */
+              days: number;
+              /** Format: date-time */
+              from: string;
+              timezone: string;
+              /**
+               * Format: date-time
+               * @description Exclusive
+               */
+              to: string;
             };
           };
         };
       };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
     };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/v1/patients/{id}/unblock': {
+  unblockPatient: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            birthDate: string | null;
+            blocked: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            diabetesType: string | null;
+            dni: string;
+            email: string;
+            glucoseUnit: 'mg/dL' | 'mmol/L';
+            hospitalAccount: string | null;
+            id: number;
+            maxStreakDays: number;
+            name: string;
+            /** @description Consecutive days with at least one reading */
+            streakDays: number;
+            surname: string;
+            targetHighMgDl: number;
+            targetLowMgDl: number;
+            tidepoolId: string | null;
+            timesMeasured: number;
+            timezone: string;
+            /** Format: date-time */
+            updatedAt: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  getQueueStatus: {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    get?: never;
-    put?: never;
-    /** Unblock a patient (they sign in again; revoked sessions stay revoked) */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
+        content: {
+          'application/json': {
+            active: number;
+            /** @description Active requests (pending, accepted, created) admitted at once */
+            capacity: number;
+            /** @description Queue day number; placements restart at 0 with each day */
+            day: number;
+            /** Format: date-time */
+            dayStartedAt: string;
+            open: boolean;
+            pending: number;
+            schedule: {
+              /** @description HH:MM, clinic time */
+              autoResetAt: string | null;
+              /** @description QUEUE_SCHEDULE is set: boundaries open and close the queue */
+              configured: boolean;
+              timezone: string;
+              withinHours: boolean | null;
+            };
           };
-          content: {
-            'application/json': {
-              birthDate: string | null;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  updateQueue: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          capacity?: number;
+          open?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            active: number;
+            /** @description Active requests (pending, accepted, created) admitted at once */
+            capacity: number;
+            /** @description Queue day number; placements restart at 0 with each day */
+            day: number;
+            /** Format: date-time */
+            dayStartedAt: string;
+            open: boolean;
+            pending: number;
+            schedule: {
+              /** @description HH:MM, clinic time */
+              autoResetAt: string | null;
+              /** @description QUEUE_SCHEDULE is set: boundaries open and close the queue */
+              configured: boolean;
+              timezone: string;
+              withinHours: boolean | null;
+            };
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  listQueueRequests: {
+    parameters: {
+      query?: {
+        /** @description current = the requests of the running queue day (default) */
+        day?: 'current' | 'all';
+        page?: number;
+        patientId?: number;
+        perPage?: number;
+        state?: 'pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              appointmentId: number | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** @description Not yet released by a cancel or a day reset */
+              current: boolean;
+              day: number;
+              decidedAt: string | null;
+              decidedBy: number | null;
+              decisionReason: string | null;
+              /** @description The latest resolution asks for emergency care */
+              emergencyCare: boolean;
+              id: number;
+              motive: ('AJUSTE' | 'HIPOGLUCEMIA' | 'HIPERGLUCEMIA' | 'CETOSIS' | 'DUDAS' | 'OTRO')[];
+              note: string | null;
+              otherMotive: string | null;
+              patient: {
+                id: number;
+                name: string;
+                surname: string;
+              };
+              placement: number;
+              /** @description Pending requests ahead; null unless pending */
+              position: number | null;
+              /** @enum {unknown} */
+              state: 'pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed';
+              /** Format: date-time */
+              updatedAt: string;
+              version: number;
+              /** @description Submit to decision, or to now while pending */
+              waitingSeconds: number;
+            }[];
+            total: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  createQueueRequest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          motive?: ('AJUSTE' | 'HIPOGLUCEMIA' | 'HIPERGLUCEMIA' | 'CETOSIS' | 'DUDAS' | 'OTRO')[];
+          note?: string;
+          otherMotive?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: number;
+            /** @description 0-based order of the queue day (stable) */
+            placement: number;
+            /** @description Pending requests ahead of this one (live) */
+            position: number;
+            /** @enum {string} */
+            state: 'pending';
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  getQueueRequest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            appointmentId: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Not yet released by a cancel or a day reset */
+            current: boolean;
+            day: number;
+            decidedAt: string | null;
+            decidedBy: number | null;
+            decisionReason: string | null;
+            /** @description The latest resolution asks for emergency care */
+            emergencyCare: boolean;
+            id: number;
+            motive: ('AJUSTE' | 'HIPOGLUCEMIA' | 'HIPERGLUCEMIA' | 'CETOSIS' | 'DUDAS' | 'OTRO')[];
+            note: string | null;
+            otherMotive: string | null;
+            patient: {
+              id: number;
+              name: string;
+              surname: string;
+            };
+            placement: number;
+            /** @description Pending requests ahead; null unless pending */
+            position: number | null;
+            /** @enum {unknown} */
+            state: 'pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed';
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+            /** @description Submit to decision, or to now while pending */
+            waitingSeconds: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  acceptQueueRequest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The version you looked at; 409 stale_transition if it moved since */
+          expectedVersion?: number;
+          reason?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            appointmentId: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Not yet released by a cancel or a day reset */
+            current: boolean;
+            day: number;
+            decidedAt: string | null;
+            decidedBy: number | null;
+            decisionReason: string | null;
+            /** @description The latest resolution asks for emergency care */
+            emergencyCare: boolean;
+            id: number;
+            motive: ('AJUSTE' | 'HIPOGLUCEMIA' | 'HIPERGLUCEMIA' | 'CETOSIS' | 'DUDAS' | 'OTRO')[];
+            note: string | null;
+            otherMotive: string | null;
+            patient: {
+              id: number;
+              name: string;
+              surname: string;
+            };
+            placement: number;
+            /** @description Pending requests ahead; null unless pending */
+            position: number | null;
+            /** @enum {unknown} */
+            state: 'pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed';
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+            /** @description Submit to decision, or to now while pending */
+            waitingSeconds: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  cancelQueueRequest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            appointmentId: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Not yet released by a cancel or a day reset */
+            current: boolean;
+            day: number;
+            decidedAt: string | null;
+            decidedBy: number | null;
+            decisionReason: string | null;
+            /** @description The latest resolution asks for emergency care */
+            emergencyCare: boolean;
+            id: number;
+            motive: ('AJUSTE' | 'HIPOGLUCEMIA' | 'HIPERGLUCEMIA' | 'CETOSIS' | 'DUDAS' | 'OTRO')[];
+            note: string | null;
+            otherMotive: string | null;
+            patient: {
+              id: number;
+              name: string;
+              surname: string;
+            };
+            placement: number;
+            /** @description Pending requests ahead; null unless pending */
+            position: number | null;
+            /** @enum {unknown} */
+            state: 'pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed';
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+            /** @description Submit to decision, or to now while pending */
+            waitingSeconds: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  denyQueueRequest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The version you looked at; 409 stale_transition if it moved since */
+          expectedVersion?: number;
+          reason?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            appointmentId: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Not yet released by a cancel or a day reset */
+            current: boolean;
+            day: number;
+            decidedAt: string | null;
+            decidedBy: number | null;
+            decisionReason: string | null;
+            /** @description The latest resolution asks for emergency care */
+            emergencyCare: boolean;
+            id: number;
+            motive: ('AJUSTE' | 'HIPOGLUCEMIA' | 'HIPERGLUCEMIA' | 'CETOSIS' | 'DUDAS' | 'OTRO')[];
+            note: string | null;
+            otherMotive: string | null;
+            patient: {
+              id: number;
+              name: string;
+              surname: string;
+            };
+            placement: number;
+            /** @description Pending requests ahead; null unless pending */
+            position: number | null;
+            /** @enum {unknown} */
+            state: 'pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed';
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+            /** @description Submit to decision, or to now while pending */
+            waitingSeconds: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  listQueueRequestHistory: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              actorId: number | null;
+              actorRole: string;
+              /** Format: date-time */
+              at: string;
+              from: ('pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed') | null;
+              id: number;
+              reason: string | null;
+              /** @enum {unknown} */
+              to: 'pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed';
+            }[];
+            requestId: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  resetQueue: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Active requests closed */
+            closed: number;
+            /** @description The new queue day */
+            day: number;
+            /** @description Denied or resolved requests released (patients may request again) */
+            released: number;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  createReading: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Replays stored 24 h */
+        'idempotency-key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Exactly one of `valueMgDl` or `value` (+ `unit`, default mg/dL). Staff must give `patientId`. */
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {unknown} */
+          context?:
+            | 'fasting'
+            | 'breakfast'
+            | 'lunch'
+            | 'snack'
+            | 'dinner'
+            | 'exercise'
+            | 'other_meal'
+            | 'bedtime'
+            | 'other';
+          deviceId?: string;
+          /**
+           * Format: date-time
+           * @description ISO 8601 with offset; at most 10 minutes in the future
+           */
+          measuredAt: string;
+          notes?: string;
+          patientId?: number;
+          /** @enum {unknown} */
+          sampleLocation?: 'finger' | 'alternate_site' | 'earlobe' | 'control_solution' | 'unknown';
+          /**
+           * @description Bluetooth Glucose Profile sample type
+           * @enum {unknown}
+           */
+          sampleType?:
+            | 'capillary_whole_blood'
+            | 'capillary_plasma'
+            | 'venous_whole_blood'
+            | 'venous_plasma'
+            | 'arterial_whole_blood'
+            | 'arterial_plasma'
+            | 'undetermined_whole_blood'
+            | 'undetermined_plasma'
+            | 'interstitial_fluid'
+            | 'control_solution'
+            | 'unknown';
+          sequenceNumber?: number;
+          /** @enum {unknown} */
+          source?: 'manual' | 'meter' | 'cgm' | 'import' | 'legacy';
+          unit?: 'mg/dL' | 'mmol/L';
+          /** @description In `unit`; or the meter flags "LO" / "HI" (below / above the measurable range) */
+          value?: number | 'LO' | 'HI';
+          /** @description mg/dL, 10–1000 */
+          valueMgDl?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            aboveMeasurableRange: boolean;
+            belowMeasurableRange: boolean;
+            /** @enum {unknown} */
+            context:
+              | 'fasting'
+              | 'breakfast'
+              | 'lunch'
+              | 'snack'
+              | 'dinner'
+              | 'exercise'
+              | 'other_meal'
+              | 'bedtime'
+              | 'other';
+            /** Format: date-time */
+            createdAt: string;
+            deviceId: string | null;
+            id: number;
+            /** Format: date-time */
+            measuredAt: string;
+            notes: string | null;
+            patientId: number;
+            revision: number;
+            sampleLocation: ('finger' | 'alternate_site' | 'earlobe' | 'control_solution' | 'unknown') | null;
+            sampleType:
+              | (
+                  | 'capillary_whole_blood'
+                  | 'capillary_plasma'
+                  | 'venous_whole_blood'
+                  | 'venous_plasma'
+                  | 'arterial_whole_blood'
+                  | 'arterial_plasma'
+                  | 'undetermined_whole_blood'
+                  | 'undetermined_plasma'
+                  | 'interstitial_fluid'
+                  | 'control_solution'
+                  | 'unknown'
+                )
+              | null;
+            sequenceNumber: number | null;
+            /** @enum {unknown} */
+            source: 'manual' | 'meter' | 'cgm' | 'import' | 'legacy';
+            unit: 'mg/dL' | 'mmol/L';
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description null for a LO/HI flag */
+            valueMgDl: number | null;
+            /** @description display value, one decimal */
+            valueMmolL: number | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            aboveMeasurableRange: boolean;
+            belowMeasurableRange: boolean;
+            /** @enum {unknown} */
+            context:
+              | 'fasting'
+              | 'breakfast'
+              | 'lunch'
+              | 'snack'
+              | 'dinner'
+              | 'exercise'
+              | 'other_meal'
+              | 'bedtime'
+              | 'other';
+            /** Format: date-time */
+            createdAt: string;
+            deviceId: string | null;
+            id: number;
+            /** Format: date-time */
+            measuredAt: string;
+            notes: string | null;
+            patientId: number;
+            revision: number;
+            sampleLocation: ('finger' | 'alternate_site' | 'earlobe' | 'control_solution' | 'unknown') | null;
+            sampleType:
+              | (
+                  | 'capillary_whole_blood'
+                  | 'capillary_plasma'
+                  | 'venous_whole_blood'
+                  | 'venous_plasma'
+                  | 'arterial_whole_blood'
+                  | 'arterial_plasma'
+                  | 'undetermined_whole_blood'
+                  | 'undetermined_plasma'
+                  | 'interstitial_fluid'
+                  | 'control_solution'
+                  | 'unknown'
+                )
+              | null;
+            sequenceNumber: number | null;
+            /** @enum {unknown} */
+            source: 'manual' | 'meter' | 'cgm' | 'import' | 'legacy';
+            unit: 'mg/dL' | 'mmol/L';
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description null for a LO/HI flag */
+            valueMgDl: number | null;
+            /** @description display value, one decimal */
+            valueMmolL: number | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  getReading: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            aboveMeasurableRange: boolean;
+            belowMeasurableRange: boolean;
+            /** @enum {unknown} */
+            context:
+              | 'fasting'
+              | 'breakfast'
+              | 'lunch'
+              | 'snack'
+              | 'dinner'
+              | 'exercise'
+              | 'other_meal'
+              | 'bedtime'
+              | 'other';
+            /** Format: date-time */
+            createdAt: string;
+            deviceId: string | null;
+            id: number;
+            /** Format: date-time */
+            measuredAt: string;
+            notes: string | null;
+            patientId: number;
+            revision: number;
+            sampleLocation: ('finger' | 'alternate_site' | 'earlobe' | 'control_solution' | 'unknown') | null;
+            sampleType:
+              | (
+                  | 'capillary_whole_blood'
+                  | 'capillary_plasma'
+                  | 'venous_whole_blood'
+                  | 'venous_plasma'
+                  | 'arterial_whole_blood'
+                  | 'arterial_plasma'
+                  | 'undetermined_whole_blood'
+                  | 'undetermined_plasma'
+                  | 'interstitial_fluid'
+                  | 'control_solution'
+                  | 'unknown'
+                )
+              | null;
+            sequenceNumber: number | null;
+            /** @enum {unknown} */
+            source: 'manual' | 'meter' | 'cgm' | 'import' | 'legacy';
+            unit: 'mg/dL' | 'mmol/L';
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description null for a LO/HI flag */
+            valueMgDl: number | null;
+            /** @description display value, one decimal */
+            valueMmolL: number | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  deleteReading: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  updateReading: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {unknown} */
+          context?:
+            | 'fasting'
+            | 'breakfast'
+            | 'lunch'
+            | 'snack'
+            | 'dinner'
+            | 'exercise'
+            | 'other_meal'
+            | 'bedtime'
+            | 'other';
+          /**
+           * Format: date-time
+           * @description ISO 8601 with offset; at most 10 minutes in the future
+           */
+          measuredAt?: string;
+          notes?: string | null;
+          /** @description Expected current revision; a mismatch is 409 stale_revision */
+          revision?: number;
+          /** @enum {unknown} */
+          sampleLocation?: 'finger' | 'alternate_site' | 'earlobe' | 'control_solution' | 'unknown';
+          unit?: 'mg/dL' | 'mmol/L';
+          value?: number | 'LO' | 'HI';
+          valueMgDl?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            aboveMeasurableRange: boolean;
+            belowMeasurableRange: boolean;
+            /** @enum {unknown} */
+            context:
+              | 'fasting'
+              | 'breakfast'
+              | 'lunch'
+              | 'snack'
+              | 'dinner'
+              | 'exercise'
+              | 'other_meal'
+              | 'bedtime'
+              | 'other';
+            /** Format: date-time */
+            createdAt: string;
+            deviceId: string | null;
+            id: number;
+            /** Format: date-time */
+            measuredAt: string;
+            notes: string | null;
+            patientId: number;
+            revision: number;
+            sampleLocation: ('finger' | 'alternate_site' | 'earlobe' | 'control_solution' | 'unknown') | null;
+            sampleType:
+              | (
+                  | 'capillary_whole_blood'
+                  | 'capillary_plasma'
+                  | 'venous_whole_blood'
+                  | 'venous_plasma'
+                  | 'arterial_whole_blood'
+                  | 'arterial_plasma'
+                  | 'undetermined_whole_blood'
+                  | 'undetermined_plasma'
+                  | 'interstitial_fluid'
+                  | 'control_solution'
+                  | 'unknown'
+                )
+              | null;
+            sequenceNumber: number | null;
+            /** @enum {unknown} */
+            source: 'manual' | 'meter' | 'cgm' | 'import' | 'legacy';
+            unit: 'mg/dL' | 'mmol/L';
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description null for a LO/HI flag */
+            valueMgDl: number | null;
+            /** @description display value, one decimal */
+            valueMmolL: number | null;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  createReadingBatch: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Replays stored 24 h */
+        'idempotency-key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Up to 1000 items shaped like the single create body */
+          readings: unknown[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            created: number;
+            duplicates: number;
+            invalid: number;
+            results: {
+              errors?: {
+                [key: string]: string;
+              };
+              id?: number;
+              index: number;
+              status: 'created' | 'duplicate' | 'invalid';
+            }[];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  listStaff: {
+    parameters: {
+      query?: {
+        blocked?: boolean;
+        page?: number;
+        perPage?: number;
+        /** @description Matches username, name or e-mail; empty = all */
+        q?: string;
+        role?: 'clinician' | 'assistant' | 'admin';
+        sort?: 'username' | '-username' | 'name' | '-name' | 'createdAt' | '-createdAt' | 'id' | '-id';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
               blocked: boolean;
               /** Format: date-time */
               createdAt: string;
-              diabetesType: string | null;
-              dni: string;
               email: string;
-              glucoseUnit: 'mg/dL' | 'mmol/L';
-              hospitalAccount: string | null;
               id: number;
-              maxStreakDays: number;
+              mfaEnabled: boolean;
               name: string;
-              /** @description Consecutive days with at least one reading */
-              streakDays: number;
-              surname: string;
-              targetHighMgDl: number;
-              targetLowMgDl: number;
-              tidepoolId: string | null;
-              timesMeasured: number;
-              timezone: string;
+              roles: ('clinician' | 'assistant' | 'admin')[];
               /** Format: date-time */
               updatedAt: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
+              username: string;
+            }[];
+            total: number;
           };
         };
       };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/queue': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** Queue status: open, capacity, active and pending counts, queue day, schedule */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              active: number;
-              /** @description Active requests (pending, accepted, created) admitted at once */
-              capacity: number;
-              /** @description Queue day number; placements restart at 0 with each day */
-              day: number;
-              /** Format: date-time */
-              dayStartedAt: string;
-              open: boolean;
-              pending: number;
-              schedule: {
-                /** @description HH:MM, clinic time */
-                autoResetAt: string | null;
-                /** @description QUEUE_SCHEDULE is set: boundaries open and close the queue */
-                configured: boolean;
-                timezone: string;
-                withinHours: boolean | null;
-              };
-            };
-          };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    /** Open or close the queue, or change its capacity (active requests admitted); audited */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
         content: {
           'application/json': {
-            capacity?: number;
-            open?: boolean;
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              active: number;
-              /** @description Active requests (pending, accepted, created) admitted at once */
-              capacity: number;
-              /** @description Queue day number; placements restart at 0 with each day */
-              day: number;
-              /** Format: date-time */
-              dayStartedAt: string;
-              open: boolean;
-              pending: number;
-              schedule: {
-                /** @description HH:MM, clinic time */
-                autoResetAt: string | null;
-                /** @description QUEUE_SCHEDULE is set: boundaries open and close the queue */
-                configured: boolean;
-                timezone: string;
-                withinHours: boolean | null;
-              };
-            };
-          };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
-    trace?: never;
-  };
-  '/v1/queue/requests': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** Requests by state with patient name, placement, position and waiting time (page/perPage, total) */
-    get: {
-      parameters: {
-        query?: {
-          /** @description current = the requests of the running queue day (default) */
-          day?: 'current' | 'all';
-          page?: number;
-          patientId?: number;
-          perPage?: number;
-          state?: 'pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed';
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                appointmentId: number | null;
-                /** Format: date-time */
-                createdAt: string;
-                /** @description Not yet released by a cancel or a day reset */
-                current: boolean;
-                day: number;
-                decidedAt: string | null;
-                decidedBy: number | null;
-                decisionReason: string | null;
-                /** @description The latest resolution asks for emergency care */
-                emergencyCare: boolean;
-                id: number;
-                motive: ('AJUSTE' | 'HIPOGLUCEMIA' | 'HIPERGLUCEMIA' | 'CETOSIS' | 'DUDAS' | 'OTRO')[];
-                note: string | null;
-                otherMotive: string | null;
-                patient: {
-                  id: number;
-                  name: string;
-                  surname: string;
-                };
-                placement: number;
-                /** @description Pending requests ahead; null unless pending */
-                position: number | null;
-                /** @enum {unknown} */
-                state: 'pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed';
-                /** Format: date-time */
-                updatedAt: string;
-                version: number;
-                /** @description Submit to decision, or to now while pending */
-                waitingSeconds: number;
-              }[];
-              total: number;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
-    put?: never;
-    /** Ask for a consultation; 409 request_active, queue_closed or queue_full */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
         content: {
           'application/json': {
-            motive?: ('AJUSTE' | 'HIPOGLUCEMIA' | 'HIPERGLUCEMIA' | 'CETOSIS' | 'DUDAS' | 'OTRO')[];
-            note?: string;
-            otherMotive?: string;
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              id: number;
-              /** @description 0-based order of the queue day (stable) */
-              placement: number;
-              /** @description Pending requests ahead of this one (live) */
-              position: number;
-              /** @enum {string} */
-              state: 'pending';
-            };
-          };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/queue/requests/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** One request (staff; a patient only their own) */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              appointmentId: number | null;
-              /** Format: date-time */
-              createdAt: string;
-              /** @description Not yet released by a cancel or a day reset */
-              current: boolean;
-              day: number;
-              decidedAt: string | null;
-              decidedBy: number | null;
-              decisionReason: string | null;
-              /** @description The latest resolution asks for emergency care */
-              emergencyCare: boolean;
-              id: number;
-              motive: ('AJUSTE' | 'HIPOGLUCEMIA' | 'HIPERGLUCEMIA' | 'CETOSIS' | 'DUDAS' | 'OTRO')[];
-              note: string | null;
-              otherMotive: string | null;
-              patient: {
-                id: number;
-                name: string;
-                surname: string;
-              };
-              placement: number;
-              /** @description Pending requests ahead; null unless pending */
-              position: number | null;
-              /** @enum {unknown} */
-              state: 'pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed';
-              /** Format: date-time */
-              updatedAt: string;
-              version: number;
-              /** @description Submit to decision, or to now while pending */
-              waitingSeconds: number;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/queue/requests/{id}/accept': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Accept a pending request (the patient is e-mailed); 409 stale_transition if it moved */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody: {
         content: {
           'application/json': {
-            /** @description The version you looked at; 409 stale_transition if it moved since */
-            expectedVersion?: number;
-            reason?: string;
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              appointmentId: number | null;
-              /** Format: date-time */
-              createdAt: string;
-              /** @description Not yet released by a cancel or a day reset */
-              current: boolean;
-              day: number;
-              decidedAt: string | null;
-              decidedBy: number | null;
-              decisionReason: string | null;
-              /** @description The latest resolution asks for emergency care */
-              emergencyCare: boolean;
-              id: number;
-              motive: ('AJUSTE' | 'HIPOGLUCEMIA' | 'HIPERGLUCEMIA' | 'CETOSIS' | 'DUDAS' | 'OTRO')[];
-              note: string | null;
-              otherMotive: string | null;
-              patient: {
-                id: number;
-                name: string;
-                surname: string;
-              };
-              placement: number;
-              /** @description Pending requests ahead; null unless pending */
-              position: number | null;
-              /** @enum {unknown} */
-              state: 'pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed';
-              /** Format: date-time */
-              updatedAt: string;
-              version: number;
-              /** @description Submit to decision, or to now while pending */
-              waitingSeconds: number;
-            };
-          };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/queue/requests/{id}/cancel': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Withdraw your pending request (you may ask again the same day) */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              appointmentId: number | null;
-              /** Format: date-time */
-              createdAt: string;
-              /** @description Not yet released by a cancel or a day reset */
-              current: boolean;
-              day: number;
-              decidedAt: string | null;
-              decidedBy: number | null;
-              decisionReason: string | null;
-              /** @description The latest resolution asks for emergency care */
-              emergencyCare: boolean;
-              id: number;
-              motive: ('AJUSTE' | 'HIPOGLUCEMIA' | 'HIPERGLUCEMIA' | 'CETOSIS' | 'DUDAS' | 'OTRO')[];
-              note: string | null;
-              otherMotive: string | null;
-              patient: {
-                id: number;
-                name: string;
-                surname: string;
-              };
-              placement: number;
-              /** @description Pending requests ahead; null unless pending */
-              position: number | null;
-              /** @enum {unknown} */
-              state: 'pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed';
-              /** Format: date-time */
-              updatedAt: string;
-              version: number;
-              /** @description Submit to decision, or to now while pending */
-              waitingSeconds: number;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/queue/requests/{id}/deny': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Deny a pending request, optionally with a reason (the patient is e-mailed); 409 stale_transition if it moved */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody: {
         content: {
           'application/json': {
-            /** @description The version you looked at; 409 stale_transition if it moved since */
-            expectedVersion?: number;
-            reason?: string;
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              appointmentId: number | null;
-              /** Format: date-time */
-              createdAt: string;
-              /** @description Not yet released by a cancel or a day reset */
-              current: boolean;
-              day: number;
-              decidedAt: string | null;
-              decidedBy: number | null;
-              decisionReason: string | null;
-              /** @description The latest resolution asks for emergency care */
-              emergencyCare: boolean;
-              id: number;
-              motive: ('AJUSTE' | 'HIPOGLUCEMIA' | 'HIPERGLUCEMIA' | 'CETOSIS' | 'DUDAS' | 'OTRO')[];
-              note: string | null;
-              otherMotive: string | null;
-              patient: {
-                id: number;
-                name: string;
-                surname: string;
-              };
-              placement: number;
-              /** @description Pending requests ahead; null unless pending */
-              position: number | null;
-              /** @enum {unknown} */
-              state: 'pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed';
-              /** Format: date-time */
-              updatedAt: string;
-              version: number;
-              /** @description Submit to decision, or to now while pending */
-              waitingSeconds: number;
-            };
-          };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/queue/requests/{id}/history': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** State history of a request: who moved it, when, from what to what */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                actorId: number | null;
-                actorRole: string;
-                /** Format: date-time */
-                at: string;
-                from: ('pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed') | null;
-                id: number;
-                reason: string | null;
-                /** @enum {unknown} */
-                to: 'pending' | 'accepted' | 'denied' | 'created' | 'resolved' | 'cancelled' | 'closed';
-              }[];
-              requestId: number;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/queue/reset': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** End the queue day: active requests close, placements restart at 0; appointments are kept */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Active requests closed */
-              closed: number;
-              /** @description The new queue day */
-              day: number;
-              /** @description Denied or resolved requests released (patients may request again) */
-              released: number;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/readings': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Record one reading (201); a device reading already stored answers 200 with it
-     * @description Value as `valueMgDl`, or `value` + `unit` (mmol/L converted with 18.0156), or `value: "LO" | "HI"`. Honours `Idempotency-Key` (24 h, per caller): a replay returns the first answer; another body with the same key is 422.
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: {
-          /** @description Replays stored 24 h */
-          'idempotency-key'?: string;
-        };
-        path?: never;
-        cookie?: never;
-      };
-      /** @description Exactly one of `valueMgDl` or `value` (+ `unit`, default mg/dL). Staff must give `patientId`. */
-      requestBody: {
         content: {
           'application/json': {
-            /** @enum {unknown} */
-            context?:
-              | 'fasting'
-              | 'breakfast'
-              | 'lunch'
-              | 'snack'
-              | 'dinner'
-              | 'exercise'
-              | 'other_meal'
-              | 'bedtime'
-              | 'other';
-            deviceId?: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601 with offset; at most 10 minutes in the future
-             */
-            measuredAt: string;
-            notes?: string;
-            patientId?: number;
-            /** @enum {unknown} */
-            sampleLocation?: 'finger' | 'alternate_site' | 'earlobe' | 'control_solution' | 'unknown';
-            /**
-             * @description Bluetooth Glucose Profile sample type
-             * @enum {unknown}
-             */
-            sampleType?:
-              | 'capillary_whole_blood'
-              | 'capillary_plasma'
-              | 'venous_whole_blood'
-              | 'venous_plasma'
-              | 'arterial_whole_blood'
-              | 'arterial_plasma'
-              | 'undetermined_whole_blood'
-              | 'undetermined_plasma'
-              | 'interstitial_fluid'
-              | 'control_solution'
-              | 'unknown';
-            sequenceNumber?: number;
-            /** @enum {unknown} */
-            source?: 'manual' | 'meter' | 'cgm' | 'import' | 'legacy';
-            unit?: 'mg/dL' | 'mmol/L';
-            /** @description In `unit`; or the meter flags "LO" / "HI" (below / above the measurable range) */
-            value?: number | 'LO' | 'HI';
-            /** @description mg/dL, 10–1000 */
-            valueMgDl?: number;
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              aboveMeasurableRange: boolean;
-              belowMeasurableRange: boolean;
-              /** @enum {unknown} */
-              context:
-                | 'fasting'
-                | 'breakfast'
-                | 'lunch'
-                | 'snack'
-                | 'dinner'
-                | 'exercise'
-                | 'other_meal'
-                | 'bedtime'
-                | 'other';
-              /** Format: date-time */
-              createdAt: string;
-              deviceId: string | null;
-              id: number;
-              /** Format: date-time */
-              measuredAt: string;
-              notes: string | null;
-              patientId: number;
-              revision: number;
-              sampleLocation: ('finger' | 'alternate_site' | 'earlobe' | 'control_solution' | 'unknown') | null;
-              sampleType:
-                | (
-                    | 'capillary_whole_blood'
-                    | 'capillary_plasma'
-                    | 'venous_whole_blood'
-                    | 'venous_plasma'
-                    | 'arterial_whole_blood'
-                    | 'arterial_plasma'
-                    | 'undetermined_whole_blood'
-                    | 'undetermined_plasma'
-                    | 'interstitial_fluid'
-                    | 'control_solution'
-                    | 'unknown'
-                  )
-                | null;
-              sequenceNumber: number | null;
-              /** @enum {unknown} */
-              source: 'manual' | 'meter' | 'cgm' | 'import' | 'legacy';
-              unit: 'mg/dL' | 'mmol/L';
-              /** Format: date-time */
-              updatedAt: string;
-              /** @description null for a LO/HI flag */
-              valueMgDl: number | null;
-              /** @description display value, one decimal */
-              valueMmolL: number | null;
-            };
-          };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              aboveMeasurableRange: boolean;
-              belowMeasurableRange: boolean;
-              /** @enum {unknown} */
-              context:
-                | 'fasting'
-                | 'breakfast'
-                | 'lunch'
-                | 'snack'
-                | 'dinner'
-                | 'exercise'
-                | 'other_meal'
-                | 'bedtime'
-                | 'other';
-              /** Format: date-time */
-              createdAt: string;
-              deviceId: string | null;
-              id: number;
-              /** Format: date-time */
-              measuredAt: string;
-              notes: string | null;
-              patientId: number;
-              revision: number;
-              sampleLocation: ('finger' | 'alternate_site' | 'earlobe' | 'control_solution' | 'unknown') | null;
-              sampleType:
-                | (
-                    | 'capillary_whole_blood'
-                    | 'capillary_plasma'
-                    | 'venous_whole_blood'
-                    | 'venous_plasma'
-                    | 'arterial_whole_blood'
-                    | 'arterial_plasma'
-                    | 'undetermined_whole_blood'
-                    | 'undetermined_plasma'
-                    | 'interstitial_fluid'
-                    | 'control_solution'
-                    | 'unknown'
-                  )
-                | null;
-              sequenceNumber: number | null;
-              /** @enum {unknown} */
-              source: 'manual' | 'meter' | 'cgm' | 'import' | 'legacy';
-              unit: 'mg/dL' | 'mmol/L';
-              /** Format: date-time */
-              updatedAt: string;
-              /** @description null for a LO/HI flag */
-              valueMgDl: number | null;
-              /** @description display value, one decimal */
-              valueMmolL: number | null;
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
             };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
           };
         };
       };
     };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
-  '/v1/readings/{id}': {
+  createStaff: {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /** One reading (owner or staff) */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              aboveMeasurableRange: boolean;
-              belowMeasurableRange: boolean;
-              /** @enum {unknown} */
-              context:
-                | 'fasting'
-                | 'breakfast'
-                | 'lunch'
-                | 'snack'
-                | 'dinner'
-                | 'exercise'
-                | 'other_meal'
-                | 'bedtime'
-                | 'other';
-              /** Format: date-time */
-              createdAt: string;
-              deviceId: string | null;
-              id: number;
-              /** Format: date-time */
-              measuredAt: string;
-              notes: string | null;
-              patientId: number;
-              revision: number;
-              sampleLocation: ('finger' | 'alternate_site' | 'earlobe' | 'control_solution' | 'unknown') | null;
-              sampleType:
-                | (
-                    | 'capillary_whole_blood'
-                    | 'capillary_plasma'
-                    | 'venous_whole_blood'
-                    | 'venous_plasma'
-                    | 'arterial_whole_blood'
-                    | 'arterial_plasma'
-                    | 'undetermined_whole_blood'
-                    | 'undetermined_plasma'
-                    | 'interstitial_fluid'
-                    | 'control_solution'
-                    | 'unknown'
-                  )
-                | null;
-              sequenceNumber: number | null;
-              /** @enum {unknown} */
-              source: 'manual' | 'meter' | 'cgm' | 'import' | 'legacy';
-              unit: 'mg/dL' | 'mmol/L';
-              /** Format: date-time */
-              updatedAt: string;
-              /** @description null for a LO/HI flag */
-              valueMgDl: number | null;
-              /** @description display value, one decimal */
-              valueMmolL: number | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: email
+           * @description Stored lower-case
+           */
+          email: string;
+          name: string;
+          password?: string;
+          roles: ('clinician' | 'assistant' | 'admin')[];
+          /** @description 3–50 characters a-z 0-9 . _ -, stored lower-case */
+          username: string;
         };
       };
     };
-    put?: never;
-    post?: never;
-    /** Delete a reading (soft: it stays in the change feed as a tombstone) */
-    delete: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
+    responses: {
+      /** @description Default Response */
+      201: {
+        headers: {
+          [name: string]: unknown;
         };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
-    options?: never;
-    head?: never;
-    /** Edit a reading: new revision, audited by field name; device values and times are fixed */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody: {
         content: {
           'application/json': {
-            /** @enum {unknown} */
-            context?:
-              | 'fasting'
-              | 'breakfast'
-              | 'lunch'
-              | 'snack'
-              | 'dinner'
-              | 'exercise'
-              | 'other_meal'
-              | 'bedtime'
-              | 'other';
-            /**
-             * Format: date-time
-             * @description ISO 8601 with offset; at most 10 minutes in the future
-             */
-            measuredAt?: string;
-            notes?: string | null;
-            /** @description Expected current revision; a mismatch is 409 stale_revision */
-            revision?: number;
-            /** @enum {unknown} */
-            sampleLocation?: 'finger' | 'alternate_site' | 'earlobe' | 'control_solution' | 'unknown';
-            unit?: 'mg/dL' | 'mmol/L';
-            value?: number | 'LO' | 'HI';
-            valueMgDl?: number;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              aboveMeasurableRange: boolean;
-              belowMeasurableRange: boolean;
-              /** @enum {unknown} */
-              context:
-                | 'fasting'
-                | 'breakfast'
-                | 'lunch'
-                | 'snack'
-                | 'dinner'
-                | 'exercise'
-                | 'other_meal'
-                | 'bedtime'
-                | 'other';
-              /** Format: date-time */
-              createdAt: string;
-              deviceId: string | null;
-              id: number;
-              /** Format: date-time */
-              measuredAt: string;
-              notes: string | null;
-              patientId: number;
-              revision: number;
-              sampleLocation: ('finger' | 'alternate_site' | 'earlobe' | 'control_solution' | 'unknown') | null;
-              sampleType:
-                | (
-                    | 'capillary_whole_blood'
-                    | 'capillary_plasma'
-                    | 'venous_whole_blood'
-                    | 'venous_plasma'
-                    | 'arterial_whole_blood'
-                    | 'arterial_plasma'
-                    | 'undetermined_whole_blood'
-                    | 'undetermined_plasma'
-                    | 'interstitial_fluid'
-                    | 'control_solution'
-                    | 'unknown'
-                  )
-                | null;
-              sequenceNumber: number | null;
-              /** @enum {unknown} */
-              source: 'manual' | 'meter' | 'cgm' | 'import' | 'legacy';
-              unit: 'mg/dL' | 'mmol/L';
-              /** Format: date-time */
-              updatedAt: string;
-              /** @description null for a LO/HI flag */
-              valueMgDl: number | null;
-              /** @description display value, one decimal */
-              valueMmolL: number | null;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
-    trace?: never;
-  };
-  '/v1/readings/batch': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Sync up to 1,000 readings: each item created, duplicate (with the existing id) or invalid
-     * @description One transaction; device readings are deduplicated by (patient, deviceId, sequenceNumber, device time), so a retried batch creates nothing twice. Honours `Idempotency-Key`.
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: {
-          /** @description Replays stored 24 h */
-          'idempotency-key'?: string;
-        };
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /** @description Up to 1000 items shaped like the single create body */
-            readings: unknown[];
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              created: number;
-              duplicates: number;
-              invalid: number;
-              results: {
-                errors?: {
-                  [key: string]: string;
-                };
-                id?: number;
-                index: number;
-                status: 'created' | 'duplicate' | 'invalid';
-              }[];
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        413: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/staff': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** Staff accounts (page/perPage with total) */
-    get: {
-      parameters: {
-        query?: {
-          blocked?: boolean;
-          page?: number;
-          perPage?: number;
-          /** @description Matches username, name or e-mail; empty = all */
-          q?: string;
-          role?: 'clinician' | 'assistant' | 'admin';
-          sort?: 'username' | '-username' | 'name' | '-name' | 'createdAt' | '-createdAt' | 'id' | '-id';
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              data: {
-                blocked: boolean;
-                /** Format: date-time */
-                createdAt: string;
-                email: string;
-                id: number;
-                mfaEnabled: boolean;
-                name: string;
-                roles: ('clinician' | 'assistant' | 'admin')[];
-                /** Format: date-time */
-                updatedAt: string;
-                username: string;
-              }[];
-              total: number;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
-    put?: never;
-    /** Create a staff account; without a password the person is e-mailed a set-password link */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /**
-             * Format: email
-             * @description Stored lower-case
-             */
+            blocked: boolean;
+            /** Format: date-time */
+            createdAt: string;
             email: string;
+            id: number;
+            mfaEnabled: boolean;
             name: string;
-            password?: string;
             roles: ('clinician' | 'assistant' | 'admin')[];
-            /** @description 3–50 characters a-z 0-9 . _ -, stored lower-case */
+            /** Format: date-time */
+            updatedAt: string;
             username: string;
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              blocked: boolean;
-              /** Format: date-time */
-              createdAt: string;
-              email: string;
-              id: number;
-              mfaEnabled: boolean;
-              name: string;
-              roles: ('clinician' | 'assistant' | 'admin')[];
-              /** Format: date-time */
-              updatedAt: string;
-              username: string;
-            };
-          };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/staff/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** One staff account */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              blocked: boolean;
-              /** Format: date-time */
-              createdAt: string;
-              email: string;
-              id: number;
-              mfaEnabled: boolean;
-              name: string;
-              roles: ('clinician' | 'assistant' | 'admin')[];
-              /** Format: date-time */
-              updatedAt: string;
-              username: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-      };
-    };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    /** Edit a staff account (e-mail, name, roles, blocked); role changes and blocks end their sessions */
-    patch: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: number;
-        };
-        cookie?: never;
-      };
-      /** @description Blocking and any change of roles end every session of that person. The username is fixed. An admin cannot remove their own admin role nor block themselves (409 self_lockout). */
-      requestBody: {
         content: {
           'application/json': {
-            blocked?: boolean;
-            /**
-             * Format: email
-             * @description Stored lower-case
-             */
-            email?: string;
-            name?: string;
-            roles?: ('clinician' | 'assistant' | 'admin')[];
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
           };
         };
       };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              blocked: boolean;
-              /** Format: date-time */
-              createdAt: string;
-              email: string;
-              id: number;
-              mfaEnabled: boolean;
-              name: string;
-              roles: ('clinician' | 'assistant' | 'admin')[];
-              /** Format: date-time */
-              updatedAt: string;
-              username: string;
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
             };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
           };
         };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
             };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
           };
         };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
             };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
           };
         };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
             };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
           };
         };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
             };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
           };
         };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
             };
-          };
-        };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
           };
         };
       };
     };
-    trace?: never;
   };
-  '/v1/triage': {
+  getStaff: {
     parameters: {
       query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            blocked: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            email: string;
+            id: number;
+            mfaEnabled: boolean;
+            name: string;
+            roles: ('clinician' | 'assistant' | 'admin')[];
+            /** Format: date-time */
+            updatedAt: string;
+            username: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  updateStaff: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    /** @description Blocking and any change of roles end every session of that person. The username is fixed. An admin cannot remove their own admin role nor block themselves (409 self_lockout). */
+    requestBody: {
+      content: {
+        'application/json': {
+          blocked?: boolean;
+          /**
+           * Format: email
+           * @description Stored lower-case
+           */
+          email?: string;
+          name?: string;
+          roles?: ('clinician' | 'assistant' | 'admin')[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            blocked: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            email: string;
+            id: number;
+            mfaEnabled: boolean;
+            name: string;
+            roles: ('clinician' | 'assistant' | 'admin')[];
+            /** Format: date-time */
+            updatedAt: string;
+            username: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
+    };
+  };
+  listTriage: {
+    parameters: {
+      query?: {
+        page?: number;
+        perPage?: number;
+      };
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /** Patients ranked by need over the last 14 days (count-based, from day summaries); page/perPage */
-    get: {
-      parameters: {
-        query?: {
-          page?: number;
-          perPage?: number;
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
         };
-        header?: never;
-        path?: never;
-        cookie?: never;
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            basis: 'count';
+            data: {
+              count: number;
+              cvPercent: number | null;
+              daysSinceLastReading: number | null;
+              daysWithData: number;
+              flags: string[];
+              gri: number | null;
+              lastReadingAt: string | null;
+              meanMgDl: number | null;
+              name: string;
+              patientId: number;
+              percent: {
+                high: number | null;
+                inRange: number | null;
+                low: number | null;
+                veryHigh: number | null;
+                veryLow: number | null;
+              };
+              rank: number;
+              surname: string;
+              tier: 'hypoglycemia' | 'no_recent_data' | 'above_targets' | 'on_target';
+            }[];
+            page: number;
+            perPage: number;
+            ranking: string;
+            total: number;
+            windowDays: number;
+          };
+        };
       };
-      requestBody?: never;
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @enum {string} */
-              basis: 'count';
-              data: {
-                count: number;
-                cvPercent: number | null;
-                daysSinceLastReading: number | null;
-                daysWithData: number;
-                flags: string[];
-                gri: number | null;
-                lastReadingAt: string | null;
-                meanMgDl: number | null;
-                name: string;
-                patientId: number;
-                percent: {
-                  high: number | null;
-                  inRange: number | null;
-                  low: number | null;
-                  veryHigh: number | null;
-                  veryLow: number | null;
-                };
-                rank: number;
-                surname: string;
-                tier: 'hypoglycemia' | 'no_recent_data' | 'above_targets' | 'on_target';
-              }[];
-              page: number;
-              perPage: number;
-              ranking: string;
-              total: number;
-              windowDays: number;
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
             };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
           };
         };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
             };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
           };
         };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
             };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
           };
         };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
             };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
           };
         };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
+      };
+      /** @description Default Response */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
             };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
           };
         };
-        /** @description Default Response */
-        500: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
-            };
-          };
+      };
+      /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
         };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Stable snake_case error code; switch on this, not on detail. */
-              code: string;
-              detail?: string;
-              /** @description Field path → message, for validation errors. */
-              errors?: {
-                [key: string]: string;
-              };
-              instance?: string;
-              requestId: string;
-              status: number;
-              title: string;
-              type: string;
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
             };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
           };
         };
       };
     };
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
   };
 }
-export type webhooks = Record<string, never>;
-export interface components {
-  schemas: never;
-  responses: never;
-  parameters: never;
-  requestBodies: never;
-  headers: never;
-  pathItems: never;
-}
-export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
