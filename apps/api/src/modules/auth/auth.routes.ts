@@ -32,13 +32,31 @@ function clearRefreshCookie(reply: FastifyReply) {
 }
 
 /**
+ * The page that sent the request was served by this server: its origin is the configured public one,
+ * or its host is the one the request was addressed to (the browser sets both headers; a cross-site
+ * page cannot make them agree), e.g. the back-office opened as 127.0.0.1 instead of localhost.
+ */
+function sameOrigin(app: FastifyInstance, request: FastifyRequest, origin: string): boolean {
+  if (origin === new URL(app.config.http.publicWebOrigin).origin) return true;
+  try {
+    const from = new URL(origin);
+    // Normalised the same way on both sides (a default port is dropped from either).
+    return from.host === new URL(`${from.protocol}//${request.headers.host ?? ''}`).host;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Cookie-authenticated calls must come from an allowed origin (CSRF defence, RT-8): the server's own
  * public origin (the back-office it serves at /admin/) or one of the CORS allow-list.
  */
 function assertAllowedOrigin(app: FastifyInstance, request: FastifyRequest) {
   const origin = request.headers.origin;
-  const own = new URL(app.config.http.publicWebOrigin).origin;
-  if (typeof origin !== 'string' || (origin !== own && !app.config.http.corsOrigins.includes(origin))) {
+  if (
+    typeof origin !== 'string' ||
+    !(sameOrigin(app, request, origin) || app.config.http.corsOrigins.includes(origin))
+  ) {
     throw new ForbiddenError('Cookie-based refresh requires an allowed Origin header.');
   }
 }
