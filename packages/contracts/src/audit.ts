@@ -1,10 +1,22 @@
 import { type Static, Type } from 'typebox';
 import { Cursor, Id, IsoDateTime } from './common.js';
 
-export const ActorRole = Type.Union(
-  ['patient', 'clinician', 'assistant', 'admin', 'device', 'system', 'anonymous'].map((r) => Type.Literal(r)),
-);
-export const AuditOutcome = Type.Union(['success', 'denied', 'failure', 'error'].map((o) => Type.Literal(o)));
+export const ActorRole = Type.Union([
+  Type.Literal('patient'),
+  Type.Literal('clinician'),
+  Type.Literal('assistant'),
+  Type.Literal('admin'),
+  Type.Literal('device'),
+  Type.Literal('system'),
+  Type.Literal('anonymous'),
+]);
+// Spelled out (not mapped from a string array) so the static type is the four literals, not `never`.
+export const AuditOutcome = Type.Union([
+  Type.Literal('success'),
+  Type.Literal('denied'),
+  Type.Literal('failure'),
+  Type.Literal('error'),
+]);
 
 export const AuditEvent = Type.Object(
   {
