@@ -53,9 +53,13 @@ describe('OpenAPI document', () => {
     expect(doc.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   });
 
-  it('hides nothing but the CORS preflight catch-all', () => {
+  it('hides nothing but the CORS preflight catch-all and the back-office pages (HTML, not API)', () => {
     const hidden = documentedRoutes().filter(({ route }) => route.hidden);
-    expect(hidden.map(({ method, route }) => `${method} ${route.url}`)).toEqual(['OPTIONS *']);
+    expect(hidden.map(({ method, route }) => `${method} ${route.url}`).sort()).toEqual(
+      ['OPTIONS *', 'GET /', 'GET /admin', 'GET /admin/*', 'GET /reset-password', 'GET /set-password'].sort(),
+    );
+    // No API route among them: everything under /v1 is in the document.
+    expect(hidden.some(({ route }) => route.url.startsWith('/v1'))).toBe(false);
   });
 
   it('lists every registered route with at least one response schema', () => {
