@@ -100,7 +100,12 @@ describe('patients', () => {
     );
     await fillField(search, '');
     await page.getByRole('button', { name: es.ra.action.add_filter }).click();
-    await page.getByRole('menuitem', { name: es.dfy.patients.status }).click();
+    // react-admin lists the filters as checkable menu items.
+    await page
+      .getByRole('menuitemcheckbox', { name: es.dfy.patients.status })
+      .or(page.getByRole('menuitem', { name: es.dfy.patients.status }))
+      .first()
+      .click();
     await page.getByRole('combobox', { name: es.dfy.patients.status }).click();
     await page.getByRole('option', { name: es.dfy.patients.filter_blocked }).click();
     if (blocked.total === 0) await page.getByText(es.dfy.patients.empty_filtered).waitFor();
