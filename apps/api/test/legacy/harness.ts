@@ -19,6 +19,7 @@ import { createTestDb, testConfig, testKeys } from '../build-test-app.js';
 // biome-ignore lint/suspicious/noExplicitAny: JSON from the wire
 export type Wire = any;
 
+export * from './forms.js';
 export * from './shapes.js';
 
 export const ALLOWED_ORIGIN = 'http://backoffice.contract.example';
@@ -322,47 +323,6 @@ export async function createReading(h: LegacyHarness, token: string, query: Reco
 
 export async function submit(h: LegacyHarness, token: string): Promise<Reply> {
   return call(h.gateway, 'POST', '/appointments/submit', { token, emptyJson: true });
-}
-
-/** The appointment form as the app's `appointment-create.page.ts` sends it (empty strings included). */
-export function appointmentForm(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    glucose_objective: 100,
-    insulin_type: 'rapid',
-    dose: 10,
-    fast_insulin: 'Humalog',
-    fixed_dose: 2,
-    ratio: 12,
-    sensitivity: 40,
-    pump_type: 'none',
-    control_data: '',
-    motive: ['AJUSTE', 'HIPERGLUCEMIA'],
-    other_motive: '',
-    another_treatment: '',
-    ...overrides,
-  };
-}
-
-export function resolutionForm(
-  appointmentId: number,
-  overrides: Record<string, unknown> = {},
-): Record<string, unknown> {
-  return {
-    appointment_id: appointmentId,
-    change_basal_type: 'Lantus',
-    change_basal_dose: 14,
-    change_basal_time: '22:00',
-    change_fast_type: 'Humalog',
-    change_ratio: 10,
-    change_sensitivity: 45,
-    emergency_care: false,
-    needed_physical_appointment: true,
-    glucose_scale: [
-      ['Bajo', 70],
-      ['Alto', 180],
-    ],
-    ...overrides,
-  };
 }
 
 /** Brings `p` to ACCEPTED: submit (201 placement) then back-office accept by that placement (201 true). */
