@@ -10,13 +10,14 @@
  * - PUT /admin/password takes no current password, as before (StaffService.setOwnPasswordUnverified:
  *   policy, argon2id, other sessions ended, owner e-mailed, audited as unverified).
  */
+
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { canonicalEmail, canonicalise } from '../../lib/canonical.js';
 import { route } from '../../lib/route.js';
 import { actorOf, auditOrigin } from '../../plugins/auth.request.js';
 import { passwordService } from '../auth/index.js';
-import { canonicalise } from '../patients/patients.routes.js';
-import { canonicalEmail, Email, NewPassword } from '../patients/patients.schema.js';
+import { Email, NewPassword } from '../patients/patients.schema.js';
 import { staffService } from '../staff/index.js';
 import { Username } from '../staff/staff.schema.js';
 import { legacyStaff } from './legacy.auth.js';

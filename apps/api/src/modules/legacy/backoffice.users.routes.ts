@@ -9,16 +9,16 @@
  * - The gamification counters of UserSignUp are accepted and ignored: the platform derives them.
  * - POST /users/ answers 201 (a creation); the scripts accept any 2xx.
  */
+
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import { hasAnyRole } from '../../lib/authorization.js';
+import { canonicaliseBody, canonicalText } from '../../lib/canonical.js';
 import { route } from '../../lib/route.js';
 import { actorOf, auditOrigin } from '../../plugins/auth.request.js';
 import { patientsService } from '../patients/index.js';
 import {
   type CreatePatientBody,
-  canonicaliseBody,
-  canonicalText,
   Email,
   NewPassword,
   PersonName,

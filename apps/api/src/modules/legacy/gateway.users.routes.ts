@@ -14,15 +14,16 @@
  *   app into its refresh-then-logout path. The new password follows our policy (8+ characters,
  *   not a common password); the old UI allowed 6 — a deliberate difference.
  */
+
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Actor } from '../../lib/authorization.js';
+import { canonicalise } from '../../lib/canonical.js';
 import { AppError } from '../../lib/errors.js';
 import { auditOrigin } from '../../plugins/auth.request.js';
 import { passwordService } from '../auth/index.js';
 import { patientsService } from '../patients/index.js';
-import { canonicalise } from '../patients/patients.routes.js';
 import type { Patient } from '../patients/patients.schema.js';
 import { Email, PersonName } from '../patients/patients.schema.js';
 import { LEGACY_PATIENT, patientIdOf } from './legacy.auth.js';

@@ -1,8 +1,9 @@
 /** `GET /v1/me`, `PATCH /v1/me`: the caller's own profile (patients and staff). */
+
 import type { FastifyInstance } from 'fastify';
+import { canonicalise } from '../../lib/canonical.js';
 import { route } from '../../lib/route.js';
 import { actorOf, auditOrigin } from '../../plugins/auth.request.js';
-import { canonicalise } from '../patients/patients.routes.js';
 import { Me, MeBody, SELF } from './me.schema.js';
 import type { MeService } from './me.service.js';
 

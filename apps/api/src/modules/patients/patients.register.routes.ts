@@ -8,11 +8,12 @@
  * that their DNI is already registered (they need to know to ask the clinic); the per-IP limit
  * bounds using that to enumerate.
  */
+
 import type { FastifyInstance } from 'fastify';
+import { canonicalise } from '../../lib/canonical.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { route } from '../../lib/route.js';
 import { auditOrigin } from '../../plugins/auth.request.js';
-import { canonicalise } from './patients.routes.js';
 import { Patient, RegisterBody } from './patients.schema.js';
 import type { PatientsService } from './patients.service.js';
 

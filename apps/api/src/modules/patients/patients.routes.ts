@@ -1,10 +1,10 @@
 /** `/v1/patients` routes. HTTP only: rules, authorization of records and audit live in the service. */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { canonicalise } from '../../lib/canonical.js';
 import { route } from '../../lib/route.js';
 import { actorOf, auditOrigin } from '../../plugins/auth.request.js';
 import {
   CreatePatientBody,
-  canonicaliseBody,
   FRONT_DESK,
   IdParams,
   ListQuery,
@@ -15,11 +15,6 @@ import {
   UpdatePatientBody,
 } from './patients.schema.js';
 import type { PatientsService } from './patients.service.js';
-
-/** `preValidation` hook: identifiers and names to their canonical form before the schema sees them. */
-export async function canonicalise(request: FastifyRequest): Promise<void> {
-  canonicaliseBody(request.body);
-}
 
 export default async function patientRoutes(app: FastifyInstance, opts: { service: PatientsService }) {
   const { service } = opts;

@@ -179,43 +179,6 @@ export const STAFF_ANY: RoutePolicy = { audience: 'backoffice', roles: STAFF };
 export const STAFF_OR_SELF: RoutePolicy = { audience: 'any', roles: ['patient', ...STAFF] };
 export const FRONT_DESK: RoutePolicy = { audience: 'backoffice', roles: ['assistant', 'admin'] };
 
-// ---------------------------------------------------------------------------------------------
-// Canonical forms
-
-export function canonicalDni(raw: string): string {
-  return raw.normalize('NFKC').replace(/[.\s-]/g, '');
-}
-
-export function canonicalEmail(raw: string): string {
-  return raw.normalize('NFKC').trim().toLowerCase();
-}
-
-export function canonicalText(raw: string): string {
-  return raw.normalize('NFC').trim();
-}
-
-const CANONICAL: Record<string, (raw: string) => string> = {
-  dni: canonicalDni,
-  email: canonicalEmail,
-  name: canonicalText,
-  surname: canonicalText,
-  hospitalAccount: canonicalText,
-  username: (raw) => raw.normalize('NFKC').trim().toLowerCase(),
-};
-
-/**
- * Rewrites the identifier and name fields of a JSON body to their canonical form, in place.
- * Runs before validation; anything that is not a string is left for the schema to refuse.
- */
-export function canonicaliseBody(body: unknown): void {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return;
-  const record = body as Record<string, unknown>;
-  for (const [field, canonical] of Object.entries(CANONICAL)) {
-    const value = record[field];
-    if (typeof value === 'string') record[field] = canonical(value);
-  }
-}
-
 /** A zone `Intl` knows (IANA names and their aliases). */
 export function isValidTimezone(tz: string): boolean {
   try {

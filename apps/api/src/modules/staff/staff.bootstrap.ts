@@ -11,13 +11,14 @@
  * transaction (StaffAdmins, the staff service for accounts created outside a request). No HTTP
  * here: the CLI calls this without building the app.
  */
+
 import type { Config } from '../../config/index.js';
 import type { Database } from '../../db/client.js';
 import type { AuditRecorder } from '../../lib/audit.js';
+import { canonicalEmail, canonicalText } from '../../lib/canonical.js';
 import type { Clock } from '../../lib/clock.js';
 import { hashPassword, passwordProblem } from '../auth/auth.passwords.js';
 import { DuplicateError, uniqueViolation } from '../patients/patients.errors.js';
-import { canonicalEmail, canonicalText } from '../patients/patients.schema.js';
 import { USERNAME_PATTERN } from './staff.schema.js';
 import { StaffAdmins } from './staff.service.js';
 

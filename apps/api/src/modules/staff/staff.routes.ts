@@ -1,8 +1,9 @@
 /** `/v1/staff` routes (admin only). HTTP only; rules live in the service. */
+
 import type { FastifyInstance } from 'fastify';
+import { canonicalise } from '../../lib/canonical.js';
 import { route } from '../../lib/route.js';
 import { actorOf, auditOrigin } from '../../plugins/auth.request.js';
-import { canonicalise } from '../patients/patients.routes.js';
 import { IdParams } from '../patients/patients.schema.js';
 import {
   ADMIN_ONLY,

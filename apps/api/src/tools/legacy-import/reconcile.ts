@@ -3,9 +3,10 @@
  * that should correspond to the rows not skipped are counted by key and owner. Nothing here trusts
  * the step counters: `unexplained = |source rows now − skipped − target rows found|`.
  */
+
 import { type SQL, sql } from 'drizzle-orm';
 import { queryRows } from '../../db/client.js';
-import { canonicalDni } from '../../modules/patients/patients.schema.js';
+import { canonicalDni } from '../../lib/canonical.js';
 import type { ImportContext } from './context.js';
 import type { QueueDays } from './queue.js';
 import type { TableTally } from './report.js';

@@ -4,10 +4,11 @@
  * kept as a `legacy_sha256` credential (re-hashed with argon2id at the first sign-in), the first
  * user (lowest id) wins any DNI/e-mail clash, and admins become staff with all three roles.
  */
+
 import { sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.js';
 import { credentials, patients, staff } from '../../db/schema/index.js';
-import { canonicalDni, canonicalEmail, canonicalText } from '../../modules/patients/patients.schema.js';
+import { canonicalDni, canonicalEmail, canonicalText } from '../../lib/canonical.js';
 import { USERNAME_PATTERN } from '../../modules/staff/staff.schema.js';
 import type { ImportContext } from './context.js';
 import type { TableTally } from './report.js';
