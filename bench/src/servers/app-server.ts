@@ -12,7 +12,7 @@
  * request line is part of the platform's cost, writing to a terminal is not.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { loadConfig } from '@diabetify/api/dist/config.js';
+import { loadConfig } from '@diabetify/api/dist/config/index.js';
 // Type-only: the request/instance decorations (principal, db) these plugins declare.
 import type {} from '@diabetify/api/dist/plugins/auth.js';
 import type {} from '@diabetify/api/dist/plugins/context.js';
