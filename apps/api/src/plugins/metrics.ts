@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { Type } from 'typebox';
+import { MALFORMED_URL } from '../lib/http.js';
 
 export default fp(
   async function metrics(app: FastifyInstance) {
@@ -45,9 +46,10 @@ export default fp(
       {
         config: { rateLimit: false },
         schema: {
+          operationId: 'getMetrics',
           tags: ['service'],
           summary: 'Prometheus metrics',
-          response: { 200: Type.String({ description: 'Prometheus text exposition format' }) },
+          response: { 200: Type.String({ description: 'Prometheus text exposition format' }), ...MALFORMED_URL },
         },
       },
       async (_request, reply) => {

@@ -4,9 +4,12 @@
  * service, the session guard and the MFA status it needs. Here, like every module's index, the
  * services are built from the app's context with explicit dependencies and handed to the routes.
  */
+
+import { Problem } from '@diabetify/contracts';
 import cookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { MALFORMED_URL } from '../../lib/http.js';
 import { CHALLENGE_WINDOW_MS, MAX_ATTEMPTS_PER_CHALLENGE, MfaService } from './auth.mfa.js';
 import mfaRoutes from './auth.mfa.routes.js';
 import passwordRoutes from './auth.password.routes.js';
@@ -101,7 +104,7 @@ export default async function authModule(app: FastifyInstance) {
         operationId: 'getJwks',
         tags: ['auth'],
         summary: 'Public keys that verify access tokens (current and previous)',
-        response: { 200: Type.Object({ keys: Type.Array(Jwk) }) },
+        response: { 200: Type.Object({ keys: Type.Array(Jwk) }), ...MALFORMED_URL, 429: Problem },
       },
     },
     async (_request, reply) => {

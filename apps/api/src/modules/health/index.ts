@@ -6,6 +6,7 @@ import { Problem } from '@diabetify/contracts';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { withTimeout } from '../../db/client.js';
+import { MALFORMED_URL } from '../../lib/http.js';
 import { route } from '../../lib/route.js';
 import { problem } from '../../plugins/problem-details.js';
 
@@ -29,17 +30,6 @@ async function timed(check: () => Promise<unknown>) {
   }
 }
 
-/**
- * Probes take no input, so the one client error they can answer is a malformed URL (`/health/live%`),
- * refused by Fastify's router before any route or error handler runs, hence its own body shape.
- */
-const BAD_REQUEST = {
-  400: Type.Object(
-    { statusCode: Type.Literal(400), code: Type.String(), error: Type.String(), message: Type.String() },
-    { description: 'Malformed URL, refused by the router (not a problem document)' },
-  ),
-};
-
 export default async function healthModule(app: FastifyInstance) {
   const common = { tags: ['service'], auth: 'public', config: { rateLimit: false } } as const;
 
@@ -50,7 +40,7 @@ export default async function healthModule(app: FastifyInstance) {
     operationId: 'getLiveness',
     summary: 'The process is up',
     success: { 200: Type.Object({ status: Type.Literal('ok') }) },
-    errors: BAD_REQUEST,
+    errors: MALFORMED_URL,
     handler: async () => ({ status: 'ok' as const }),
   });
 
@@ -61,7 +51,7 @@ export default async function healthModule(app: FastifyInstance) {
     operationId: 'getReadiness',
     summary: 'Database (and Redis when configured) reachable',
     success: { 200: Ready },
-    errors: { ...BAD_REQUEST, 503: NotReady },
+    errors: { ...MALFORMED_URL, 503: NotReady },
     handler: async (request, reply) => {
       const redis = app.redis;
       const [database, redisCheck] = await Promise.all([
