@@ -87,6 +87,22 @@ describe('the back-office at /admin/', () => {
     }
   });
 
+  it("index.html announces the clinic's timezone (the back-office shows times on the clinic clock)", async () => {
+    const res = await app.inject({ method: 'GET', url: '/admin/patients' });
+    expect(res.body).toContain('<meta name="diabetify-clinic-timezone" content="America/Argentina/Buenos_Aires">');
+    const elsewhere = await buildApp(testConfig({ ADMIN_DIST_DIR: dist, CLINIC_TIMEZONE: 'Europe/Madrid' }), {
+      db,
+      keys: await testKeys(),
+    });
+    try {
+      const there = await elsewhere.inject({ method: 'GET', url: '/admin/' });
+      expect(there.body).toContain('<meta name="diabetify-clinic-timezone" content="Europe/Madrid">');
+      expect(there.body.match(/diabetify-clinic-timezone/g)).toHaveLength(1);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it('hashed assets are immutable, other files revalidate', async () => {
     const asset = await app.inject({ method: 'GET', url: '/admin/assets/index-AbC123.js' });
     expect(asset.statusCode).toBe(200);

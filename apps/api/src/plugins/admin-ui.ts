@@ -60,6 +60,15 @@ export function withNonce(html: string, nonce: string): string {
   return out;
 }
 
+/**
+ * index.html announcing the clinic's timezone (`CLINIC_TIMEZONE`): the back-office shows every date
+ * and time on the clinic's clock, and the API has no route that says which clock that is.
+ */
+export function withClinicTimezone(html: string, timezone: string): string {
+  const meta = `<meta name="diabetify-clinic-timezone" content="${escapeAttr(timezone)}">`;
+  return html.replace(/<head([^>]*)>/i, `<head$1>${meta}`);
+}
+
 const NOT_BUILT_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Diabetify back-office not built</title></head>
 <body><h1>The back-office has not been built</h1>
@@ -110,7 +119,7 @@ export default fp<AdminUiOptions>(
           .header('content-security-policy', adminCsp(nonce))
           .header('cache-control', REVALIDATE)
           .type('text/html; charset=utf-8')
-          .send(withNonce(html, nonce));
+          .send(withClinicTimezone(withNonce(html, nonce), app.config.clinic.timezone));
       };
 
       const serve = async (request: FastifyRequest<{ Params: { '*': string } }>, reply: FastifyReply) => {
