@@ -4,6 +4,7 @@
  * sufficiency (clinical.md), so a reader can see why a value is missing.
  */
 import { type Static, Type } from 'typebox';
+import { offsetPageQuery } from '../../lib/paging.js';
 import type { RoutePolicy } from '../../lib/principal.js';
 import { Timezone } from '../patients/patients.schema.js';
 
@@ -184,10 +185,7 @@ export const Agp = Type.Object(
 );
 export type Agp = Static<typeof Agp>;
 
-export const TriageQuery = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
-  perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-});
+export const TriageQuery = Type.Object(offsetPageQuery);
 export type TriageQuery = Static<typeof TriageQuery>;
 
 export const TRIAGE_TIERS = ['hypoglycemia', 'no_recent_data', 'above_targets', 'on_target'] as const;

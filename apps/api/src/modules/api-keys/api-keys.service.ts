@@ -85,6 +85,28 @@ export class ApiKeyService {
     return actor.kind === 'patient' ? 'patient' : 'admin';
   }
 
+  /** The row of a freshly issued key: create and rotate store it the same way, only name and scopes differ. */
+  private insertIssued(
+    tx: Executor,
+    by: KeyActor,
+    patientId: number,
+    issued: ReturnType<typeof newApiKey>,
+    now: Date,
+    key: { name: string; scopes: string[]; expiresInDays?: number },
+  ) {
+    return repo.insertKey(tx, {
+      patientId,
+      name: key.name,
+      prefix: issued.prefix,
+      keyHash: tokenHash(this.d.secrets, issued.key),
+      scopes: key.scopes,
+      createdByRole: this.creatorRole(by),
+      createdById: by.id,
+      createdAt: now,
+      expiresAt: expiryOf(now, key.expiresInDays),
+    });
+  }
+
   async create(
     actor: KeyActor | null,
     patientId: number,
@@ -97,16 +119,10 @@ export class ApiKeyService {
     const issued = newApiKey();
     const row = await withTransaction(this.d.db, async (tx) => {
       await this.assertRoom(tx, patientId, now);
-      const inserted = await repo.insertKey(tx, {
-        patientId,
+      const inserted = await this.insertIssued(tx, by, patientId, issued, now, {
         name: body.name,
-        prefix: issued.prefix,
-        keyHash: tokenHash(this.d.secrets, issued.key),
         scopes: [...SCOPES],
-        createdByRole: this.creatorRole(by),
-        createdById: by.id,
-        createdAt: now,
-        expiresAt: expiryOf(now, body.expiresInDays),
+        expiresInDays: body.expiresInDays,
       });
       await this.d.audit.record(tx, {
         ...origin,
@@ -177,16 +193,10 @@ export class ApiKeyService {
       const overlapEnd = new Date(now.getTime() + ROTATION_OVERLAP_MS);
       const oldEnd = old.expiresAt && old.expiresAt < overlapEnd ? old.expiresAt : overlapEnd;
       await repo.setExpiry(tx, old.id, oldEnd);
-      const inserted = await repo.insertKey(tx, {
-        patientId,
+      const inserted = await this.insertIssued(tx, by, patientId, issued, now, {
         name: old.name,
-        prefix: issued.prefix,
-        keyHash: tokenHash(this.d.secrets, issued.key),
         scopes: old.scopes,
-        createdByRole: this.creatorRole(by),
-        createdById: by.id,
-        createdAt: now,
-        expiresAt: expiryOf(now, body.expiresInDays),
+        expiresInDays: body.expiresInDays,
       });
       await this.d.audit.record(tx, {
         ...origin,

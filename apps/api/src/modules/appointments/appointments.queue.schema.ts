@@ -2,6 +2,7 @@
 import { OffsetPage } from '@diabetify/contracts';
 import { type Static, type TSchema, Type } from 'typebox';
 import { MOTIVES, REQUEST_STATES } from '../../db/schema/consultations.js';
+import { offsetPageQuery } from '../../lib/paging.js';
 import type { RoutePolicy } from '../../lib/principal.js';
 
 const STAFF = ['clinician', 'assistant', 'admin'] as const;
@@ -139,8 +140,7 @@ export const RequestListQuery = Type.Object({
     }),
   ),
   patientId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
-  perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  ...offsetPageQuery,
 });
 export type RequestListQuery = Static<typeof RequestListQuery>;
 

@@ -1,6 +1,7 @@
 /** Schemas of appointments (the patient's treatment details) and their resolutions. */
 import { OffsetPage } from '@diabetify/contracts';
 import { type Static, Type } from 'typebox';
+import { offsetPageQuery } from '../../lib/paging.js';
 import { DateTime, Motive, nullable, PatientRef, RequestStateSchema, TEXT } from './appointments.queue.schema.js';
 
 /** One line of free text (names of insulins, pumps): no control characters at all. */
@@ -64,8 +65,7 @@ export const AppointmentListQuery = Type.Object({
   emergencyCare: Type.Optional(Type.Boolean()),
   from: Type.Optional(Type.String({ format: 'date-time', description: 'Created at or after' })),
   to: Type.Optional(Type.String({ format: 'date-time', description: 'Created before' })),
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
-  perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  ...offsetPageQuery,
 });
 export type AppointmentListQuery = Static<typeof AppointmentListQuery>;
 

@@ -1,7 +1,7 @@
 /** `/v1/me` schemas: the caller's own profile, patient or staff (`kind` tells which). */
 import { type Static, Type } from 'typebox';
 import type { RoutePolicy } from '../../lib/principal.js';
-import { GlucoseUnit, Patient, PersonName, TargetHigh, TargetLow, Timezone } from '../patients/patients.schema.js';
+import { Patient, PersonName, preferenceFields } from '../patients/patients.schema.js';
 import { StaffRole } from '../staff/staff.schema.js';
 
 export const PatientMe = Type.Object(
@@ -31,16 +31,7 @@ export type Me = Static<typeof Me>;
  * `roles`, `dni`, `email`, the streak counters — is not in the schema and gets 400 (AZ-5). Changing
  * the e-mail needs re-authentication and is not offered here.
  */
-export const MeBody = Type.Object(
-  {
-    glucoseUnit: Type.Optional(GlucoseUnit),
-    targetLowMgDl: Type.Optional(TargetLow),
-    targetHighMgDl: Type.Optional(TargetHigh),
-    timezone: Type.Optional(Timezone),
-    name: Type.Optional(PersonName),
-  },
-  { minProperties: 1 },
-);
+export const MeBody = Type.Object({ ...preferenceFields, name: Type.Optional(PersonName) }, { minProperties: 1 });
 export type MeBody = Static<typeof MeBody>;
 
 export const PATIENT_FIELDS = ['glucoseUnit', 'targetLowMgDl', 'targetHighMgDl', 'timezone'] as const;

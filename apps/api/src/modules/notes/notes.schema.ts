@@ -1,6 +1,7 @@
 /** Schemas of clinical notes and their amendments; route policies. */
 import { OffsetPage } from '@diabetify/contracts';
 import { type Static, Type } from 'typebox';
+import { offsetPageQuery } from '../../lib/paging.js';
 import type { RoutePolicy } from '../../lib/principal.js';
 
 export const STAFF_READ: RoutePolicy = { audience: 'backoffice', roles: ['clinician', 'assistant', 'admin'] };
@@ -13,11 +14,13 @@ const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 export const PatientParams = Type.Object({ id: Id });
 export const NoteParams = Type.Object({ id: Id, noteId: Id });
 
-export const NoteBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 10000, pattern: TEXT }) });
+const NoteText = Type.String({ minLength: 1, maxLength: 10000, pattern: TEXT });
+
+export const NoteBody = Type.Object({ text: NoteText });
 export type NoteBody = Static<typeof NoteBody>;
 
 export const AmendmentBody = Type.Object({
-  text: Type.String({ minLength: 1, maxLength: 10000, pattern: TEXT }),
+  text: NoteText,
   reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500, pattern: TEXT })),
 });
 export type AmendmentBody = Static<typeof AmendmentBody>;
@@ -51,8 +54,5 @@ export const Note = Type.Object(
 export type Note = Static<typeof Note>;
 export const NotePage = OffsetPage(Note);
 
-export const NoteListQuery = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
-  perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-});
+export const NoteListQuery = Type.Object(offsetPageQuery);
 export type NoteListQuery = Static<typeof NoteListQuery>;

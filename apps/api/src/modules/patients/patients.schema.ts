@@ -7,6 +7,7 @@
  */
 import { OffsetPage } from '@diabetify/contracts';
 import { type Static, Type } from 'typebox';
+import { offsetPageQuery } from '../../lib/paging.js';
 import type { RoutePolicy } from '../../lib/principal.js';
 
 export const DEFAULT_TIMEZONE = 'America/Argentina/Buenos_Aires';
@@ -40,15 +41,20 @@ export const NewPassword = Type.String({ minLength: 1, maxLength: 1024 });
 
 const nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
+/** The display preferences a patient may change themselves (`/v1/me`) and staff may set for them. */
+export const preferenceFields = {
+  glucoseUnit: Type.Optional(GlucoseUnit),
+  targetLowMgDl: Type.Optional(TargetLow),
+  targetHighMgDl: Type.Optional(TargetHigh),
+  timezone: Type.Optional(Timezone),
+};
+
 /** Fields staff may set on create and change on PATCH (besides DNI and e-mail, see the routes). */
 const profileFields = {
   hospitalAccount: Type.Optional(nullable(HospitalAccount)),
   birthDate: Type.Optional(nullable(BirthDate)),
   diabetesType: Type.Optional(Type.Union([DiabetesType, Type.Null()])),
-  glucoseUnit: Type.Optional(GlucoseUnit),
-  targetLowMgDl: Type.Optional(TargetLow),
-  targetHighMgDl: Type.Optional(TargetHigh),
-  timezone: Type.Optional(Timezone),
+  ...preferenceFields,
   tidepoolId: Type.Optional(nullable(TidepoolId)),
 };
 
@@ -84,15 +90,7 @@ export const UpdatePatientBody = Type.Object(
 export type UpdatePatientBody = Static<typeof UpdatePatientBody>;
 
 /** What a patient may change about themselves (`PATCH /v1/me`): preferences only. */
-export const PreferencesBody = Type.Object(
-  {
-    glucoseUnit: Type.Optional(GlucoseUnit),
-    targetLowMgDl: Type.Optional(TargetLow),
-    targetHighMgDl: Type.Optional(TargetHigh),
-    timezone: Type.Optional(Timezone),
-  },
-  { minProperties: 1 },
-);
+export const PreferencesBody = Type.Object(preferenceFields, { minProperties: 1 });
 export type PreferencesBody = Static<typeof PreferencesBody>;
 
 export const RegisterBody = Type.Object({
@@ -160,8 +158,7 @@ export const ListQuery = Type.Object({
     }),
   ),
   blocked: Type.Optional(Type.Boolean()),
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
-  perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  ...offsetPageQuery,
   sort: Type.Optional(
     Type.Union(
       SORTS.map((s) => Type.Literal(s)),

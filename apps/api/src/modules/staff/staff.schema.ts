@@ -1,6 +1,7 @@
 /** Staff schemas. Usernames and e-mails are canonicalised (lower-case) before validation. */
 import { OffsetPage } from '@diabetify/contracts';
 import { type Static, Type } from 'typebox';
+import { offsetPageQuery } from '../../lib/paging.js';
 import type { RoutePolicy } from '../../lib/principal.js';
 import { Email, NewPassword, PersonName } from '../patients/patients.schema.js';
 
@@ -71,8 +72,7 @@ export const StaffListQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 100, description: 'Matches username, name or e-mail; empty = all' })),
   role: Type.Optional(StaffRole),
   blocked: Type.Optional(Type.Boolean()),
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
-  perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  ...offsetPageQuery,
   sort: Type.Optional(
     Type.Union(
       STAFF_SORTS.map((s) => Type.Literal(s)),
