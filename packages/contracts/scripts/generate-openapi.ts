@@ -1,5 +1,7 @@
 /**
- * Generates `packages/contracts/src/openapi.ts` (types only) from the server's own OpenAPI document.
+ * Generates `packages/contracts/src/openapi.ts` (types only) and `packages/contracts/openapi.json`
+ * (the document itself, which `npm run lint:openapi` checks with Redocly's recommended rules) from the
+ * server's own OpenAPI document.
  *
  * The API app is built in-process on a throw-away in-memory database with a test configuration and
  * asked for `/openapi.json`, so the types describe exactly what the compiled server documents (no
@@ -19,6 +21,7 @@ import openapiTS, { astToString } from 'openapi-typescript';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const target = path.join(root, 'packages/contracts/src/openapi.ts');
+const documentTarget = path.join(root, 'packages/contracts/openapi.json');
 const apiDist = path.join(root, 'apps/api/dist');
 const check = process.argv.includes('--check');
 
@@ -65,23 +68,31 @@ const ast = await openapiTS(doc as any, { alphabetize: true, exportType: false }
 const raw = HEADER + astToString(ast);
 // Format with the repository's own formatter so the committed file passes `biome check` and the
 // comparison below is stable.
-const formatted = execFileSync(path.join(root, 'node_modules/.bin/biome'), ['format', `--stdin-file-path=${target}`], {
-  input: raw,
-  cwd: root,
-  encoding: 'utf8',
-  maxBuffer: 64 * 1024 * 1024,
-});
+const format = (text: string, file: string) =>
+  execFileSync(path.join(root, 'node_modules/.bin/biome'), ['format', `--stdin-file-path=${file}`], {
+    input: text,
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+const outputs = [
+  { file: target, text: format(raw, target) },
+  // The document as served, indented; generated, so Biome leaves it alone (biome.json).
+  { file: documentTarget, text: `${JSON.stringify(doc, null, 2)}\n` },
+];
 
 if (check) {
-  const current = existsSync(target) ? readFileSync(target, 'utf8') : '';
-  if (current !== formatted) {
+  const stale = outputs.filter(({ file, text }) => (existsSync(file) ? readFileSync(file, 'utf8') : '') !== text);
+  for (const { file } of stale) {
     console.error(
-      'packages/contracts/src/openapi.ts is stale: the API schemas changed. Run `npm run contracts:generate` and commit.',
+      `${path.relative(root, file)} is stale: the API schemas changed. Run \`npm run contracts:generate\` and commit.`,
     );
-    process.exit(1);
   }
-  console.warn('packages/contracts/src/openapi.ts is up to date.');
+  if (stale.length > 0) process.exit(1);
+  console.warn('packages/contracts (openapi.ts, openapi.json) is up to date.');
 } else {
-  writeFileSync(target, formatted);
-  console.warn(`wrote ${path.relative(root, target)} (${formatted.length} bytes)`);
+  for (const { file, text } of outputs) {
+    writeFileSync(file, text);
+    console.warn(`wrote ${path.relative(root, file)} (${text.length} bytes)`);
+  }
 }

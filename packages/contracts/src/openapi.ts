@@ -62,26 +62,7 @@ export interface paths {
       cookie?: never;
     };
     /** Prometheus metrics */
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description Prometheus text exposition format */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': string;
-          };
-        };
-      };
-    };
+    get: operations['getMetrics'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1063,6 +1044,43 @@ export interface operations {
           };
         };
       };
+      /** @description Malformed URL, refused by the router (not a problem document) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            code: string;
+            error: string;
+            message: string;
+            /** @enum {number} */
+            statusCode: 400;
+          };
+        };
+      };
+      /** @description Default Response */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stable snake_case error code; switch on this, not on detail. */
+            code: string;
+            detail?: string;
+            /** @description Field path → message, for validation errors. */
+            errors?: {
+              [key: string]: string;
+            };
+            instance?: string;
+            requestId: string;
+            status: number;
+            title: string;
+            type: string;
+          };
+        };
+      };
     };
   };
   getLiveness: {
@@ -1178,6 +1196,41 @@ export interface operations {
             status: number;
             title: string;
             type: string;
+          };
+        };
+      };
+    };
+  };
+  getMetrics: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Prometheus text exposition format */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': string;
+        };
+      };
+      /** @description Malformed URL, refused by the router (not a problem document) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            code: string;
+            error: string;
+            message: string;
+            /** @enum {number} */
+            statusCode: 400;
           };
         };
       };
