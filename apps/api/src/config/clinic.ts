@@ -31,15 +31,6 @@ export interface ClinicConfig {
   };
 }
 
-export function isValidTimezone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export function clinicConfig(env: ClinicEnv): ClinicConfig {
   return {
     clinic: { timezone: env.CLINIC_TIMEZONE },

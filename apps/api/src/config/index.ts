@@ -6,7 +6,8 @@
  * a nested, frozen `Config`. Production mode collects *every* problem before refusing to start, so
  * an operator fixes the deployment in one round instead of one variable per restart.
  */
-import { type ClinicConfig, clinicConfig, isValidTimezone } from './clinic.js';
+import { isValidTimezone } from '../lib/local-time.js';
+import { type ClinicConfig, clinicConfig } from './clinic.js';
 import { type Env, isValidEnv, readEnv, schemaProblems } from './env.js';
 import { bootstrapVariablesSet, type IdentityConfig, identityConfig } from './identity.js';
 import { ConfigError } from './parse.js';

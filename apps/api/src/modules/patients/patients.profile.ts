@@ -3,8 +3,9 @@
  * and the public shape of a patient record.
  */
 import { ValidationError } from '../../lib/errors.js';
+import { isValidTimezone } from '../../lib/local-time.js';
 import type { PatientRow } from './patients.repository.js';
-import { type CreatePatientBody, isValidTimezone, type Patient } from './patients.schema.js';
+import type { CreatePatientBody, Patient } from './patients.schema.js';
 
 export function toPatient(row: PatientRow): Patient {
   return {

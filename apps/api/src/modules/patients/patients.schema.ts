@@ -175,13 +175,3 @@ export const STAFF_ANY: RoutePolicy = { audience: 'backoffice', roles: STAFF };
 /** GET /v1/patients/:id: staff, and a patient for their own record only (others are 404). */
 export const STAFF_OR_SELF: RoutePolicy = { audience: 'any', roles: ['patient', ...STAFF] };
 export const FRONT_DESK: RoutePolicy = { audience: 'backoffice', roles: ['assistant', 'admin'] };
-
-/** A zone `Intl` knows (IANA names and their aliases). */
-export function isValidTimezone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -7,19 +7,24 @@ import type { Executor } from '../../db/client.js';
 import { achievements, patients } from '../../db/schema/index.js';
 import type { GamificationState } from './readings.gamification.js';
 
+/** The counters a reading write updates and the zone their days are counted in (the write and the read use both). */
+const gamificationColumns = {
+  timezone: patients.timezone,
+  timesMeasured: patients.timesMeasured,
+  streak: patients.streakDays,
+  maxStreak: patients.maxStreakDays,
+  fourTimesToday: patients.fourTimesToday,
+  counterDay: patients.counterDay,
+  streakLastDate: patients.streakLastDate,
+};
+
 /** The patient's row, locked: every reading write of a patient serialises here (change feed order). */
 export async function lockPatient(tx: Executor, patientId: number) {
   const [row] = await tx
     .select({
       id: patients.id,
-      timezone: patients.timezone,
       changeSeq: patients.readingsChangeSeq,
-      timesMeasured: patients.timesMeasured,
-      streak: patients.streakDays,
-      maxStreak: patients.maxStreakDays,
-      fourTimesToday: patients.fourTimesToday,
-      counterDay: patients.counterDay,
-      streakLastDate: patients.streakLastDate,
+      ...gamificationColumns,
       lastReadingAt: patients.lastReadingAt,
     })
     .from(patients)
@@ -75,18 +80,7 @@ export async function saveGamification(
 }
 
 export async function gamificationOf(db: Executor, patientId: number) {
-  const [row] = await db
-    .select({
-      timezone: patients.timezone,
-      timesMeasured: patients.timesMeasured,
-      streak: patients.streakDays,
-      maxStreak: patients.maxStreakDays,
-      fourTimesToday: patients.fourTimesToday,
-      counterDay: patients.counterDay,
-      streakLastDate: patients.streakLastDate,
-    })
-    .from(patients)
-    .where(eq(patients.id, patientId));
+  const [row] = await db.select(gamificationColumns).from(patients).where(eq(patients.id, patientId));
   return row ?? null;
 }
 

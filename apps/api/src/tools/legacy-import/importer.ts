@@ -7,8 +7,8 @@
  */
 import type { Database } from '../../db/client.js';
 import type { Clock } from '../../lib/clock.js';
+import { isValidTimezone } from '../../lib/local-time.js';
 import { AuditService } from '../../modules/audit/audit.service.js';
-import { isValidTimezone } from '../../modules/patients/patients.schema.js';
 import { importAppointments } from './appointments.js';
 import type { ImportContext } from './context.js';
 import { importQueue, type QueueOutcome } from './queue.js';
