@@ -5,9 +5,8 @@ import { ValidationError } from '../../lib/errors.js';
 import { route } from '../../lib/route.js';
 import { auditOrigin } from '../../plugins/auth.request.js';
 import type { MfaService, SecondFactor } from './auth.mfa.js';
-import { deliverRefresh } from './auth.routes.js';
+import { signedIn } from './auth.routes.js';
 import { LoginPassword, Tokens } from './auth.schema.js';
-import { toUser } from './auth.service.js';
 
 const ANY = { audience: 'any' } as const;
 const tags = ['auth'];
@@ -100,19 +99,9 @@ export default async function mfaRoutes(app: FastifyInstance, opts: { service: M
     body: VerifyBody,
     success: { 200: Tokens },
     handler: async (request, reply) => {
-      const { tokens, account } = await service.verify(
-        request.body.mfaToken,
-        factorOf(request.body),
-        auditOrigin(request),
-      );
-      return {
-        accessToken: tokens.accessToken,
-        // Same delivery as /v1/auth/login (RT-8).
-        ...deliverRefresh(reply, tokens, request.body.cookie === true, cookieMaxAge),
-        expiresIn: tokens.expiresIn,
-        tokenType: tokens.tokenType,
-        user: toUser(account),
-      };
+      const result = await service.verify(request.body.mfaToken, factorOf(request.body), auditOrigin(request));
+      // Same body and refresh delivery as /v1/auth/login (RT-8).
+      return signedIn(reply, result, request.body.cookie === true, cookieMaxAge);
     },
   });
 }

@@ -27,6 +27,22 @@ export function deliverRefresh(reply: FastifyReply, tokens: IssuedTokens, asCook
   return {};
 }
 
+/** The body of a completed sign-in (password login, or its MFA step): same fields, same delivery (RT-8). */
+export function signedIn(
+  reply: FastifyReply,
+  { tokens, account }: { tokens: IssuedTokens; account: Parameters<typeof toUser>[0] },
+  asCookie: boolean,
+  maxAgeSeconds: number,
+) {
+  return {
+    accessToken: tokens.accessToken,
+    ...deliverRefresh(reply, tokens, asCookie, maxAgeSeconds),
+    expiresIn: tokens.expiresIn,
+    tokenType: tokens.tokenType,
+    user: toUser(account),
+  };
+}
+
 function clearRefreshCookie(reply: FastifyReply) {
   reply.clearCookie(REFRESH_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
 }
@@ -82,14 +98,7 @@ export default async function authRoutes(app: FastifyInstance, opts: { service: 
       if (result.kind === 'mfa') {
         return { mfaRequired: true as const, mfaToken: result.mfaToken, expiresIn: result.expiresIn };
       }
-      const { tokens, account } = result;
-      return {
-        accessToken: tokens.accessToken,
-        ...deliverRefresh(reply, tokens, request.body.cookie === true, cookieMaxAge),
-        expiresIn: tokens.expiresIn,
-        tokenType: tokens.tokenType,
-        user: toUser(account),
-      };
+      return signedIn(reply, result, request.body.cookie === true, cookieMaxAge);
     },
   });
 
