@@ -7,6 +7,7 @@
 import { and, eq, gte, isNull, lt, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../db/client.js';
 import { patients, readings } from '../../db/schema/index.js';
+import type { ReadingDetails } from './readings.rules.js';
 
 export interface ExportPatient {
   id: number;
@@ -41,19 +42,11 @@ export async function findExportPatient(db: Executor, id: number): Promise<Expor
   return row ? { ...row, glucoseUnit: row.glucoseUnit === 'mmol/L' ? 'mmol/L' : 'mg/dL' } : null;
 }
 
-export interface ExportReading {
+export interface ExportReading extends ReadingDetails {
   id: number;
   valueMgDl: number | null;
   rangeFlag: 'LO' | 'HI' | null;
   unit: string;
-  measuredAt: Date;
-  context: string;
-  source: string;
-  deviceId: string | null;
-  sequenceNumber: number | null;
-  sampleType: string | null;
-  sampleLocation: string | null;
-  notes: string | null;
 }
 
 /**

@@ -49,17 +49,10 @@ export class ReadingQueries {
       limit,
       after && { atMicros: after[0], id: after[1] },
     );
-    await this.d.audit.record(this.d.db, {
-      ...origin,
-      action: 'readings.read',
-      resourceType: 'reading',
-      patientId,
-      outcome: 'success',
-      details: {
-        returned: page.rows.length,
-        filters: Object.keys(filters).filter((k) => filters[k as keyof typeof filters] !== undefined),
-        page: q.cursor ? 'next' : 'first',
-      },
+    await this.auditRead(origin, patientId, {
+      returned: page.rows.length,
+      filters: Object.keys(filters).filter((k) => filters[k as keyof typeof filters] !== undefined),
+      page: q.cursor ? 'next' : 'first',
     });
     return {
       data: page.rows.map(toReading),
@@ -76,14 +69,7 @@ export class ReadingQueries {
     const since = q.since ? decodeCursor(q.since, ['number'] as const, 'since')[0] : 0;
     const { rows, more } = await repo.listChanges(this.d.db, patientId, since, q.limit ?? DEFAULT_LIMIT * 4);
     const last = rows.at(-1)?.changeSeq ?? since;
-    await this.d.audit.record(this.d.db, {
-      ...origin,
-      action: 'readings.changes',
-      resourceType: 'reading',
-      patientId,
-      outcome: 'success',
-      details: { returned: rows.length, since, until: last },
-    });
+    await this.auditRead(origin, patientId, { returned: rows.length, since, until: last }, 'readings.changes');
     return {
       data: rows.map((r) => ({
         changeSeq: r.changeSeq,
@@ -154,14 +140,7 @@ export class ReadingQueries {
       rows.push(...page.rows);
       after = page.more ? page.last : null;
     } while (after);
-    await this.d.audit.record(this.d.db, {
-      ...origin,
-      action: 'readings.read',
-      resourceType: 'reading',
-      patientId,
-      outcome: 'success',
-      details: { via: 'legacy', returned: rows.length, filters: from ? ['from'] : [] },
-    });
+    await this.auditRead(origin, patientId, { via: 'legacy', returned: rows.length, filters: from ? ['from'] : [] });
     return rows;
   }
 
@@ -183,14 +162,7 @@ export class ReadingQueries {
       after = (chunk.at(-1) as repo.ReadingRow).id;
     }
     const patientIds = [...new Set(rows.map((r) => r.patientId))].sort((a, b) => a - b);
-    await this.d.audit.record(this.d.db, {
-      ...origin,
-      action: 'readings.read',
-      resourceType: 'reading',
-      patientId: null,
-      outcome: 'success',
-      details: { via: 'legacy', scope: 'all_patients', returned: rows.length, patientIds },
-    });
+    await this.auditRead(origin, null, { via: 'legacy', scope: 'all_patients', returned: rows.length, patientIds });
     return rows;
   }
 
@@ -217,13 +189,11 @@ export class ReadingQueries {
     const size = opts.chunk ?? LEGACY_CHUNK;
     const db = this.d.db;
     const first = await repo.listOldestFirst(db, patientId, opts.from, size, null);
-    await this.d.audit.record(db, {
-      ...origin,
-      action: 'readings.read',
-      resourceType: 'reading',
-      patientId,
-      outcome: 'success',
-      details: { via: 'legacy', order: 'oldest_first', filters: opts.from ? ['from'] : [], streamed: true },
+    await this.auditRead(origin, patientId, {
+      via: 'legacy',
+      order: 'oldest_first',
+      filters: opts.from ? ['from'] : [],
+      streamed: true,
     });
     return (async function* chunks() {
       let page = first;
@@ -233,6 +203,23 @@ export class ReadingQueries {
         yield page.rows;
       }
     })();
+  }
+
+  /** Every read of a patient's readings (or, `null`, of all patients') leaves one success row. */
+  private auditRead(
+    origin: AuditOrigin,
+    patientId: number | null,
+    details: Record<string, unknown>,
+    action: 'readings.read' | 'readings.changes' = 'readings.read',
+  ) {
+    return this.d.audit.record(this.d.db, {
+      ...origin,
+      action,
+      resourceType: 'reading',
+      patientId,
+      outcome: 'success',
+      details,
+    });
   }
 }
 

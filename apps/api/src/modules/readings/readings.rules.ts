@@ -113,9 +113,8 @@ export function measuredAtProblem(measuredAt: Date, nowMs: number): string | nul
   return null;
 }
 
-/** A reading input after validation: what the repository inserts. */
-export interface NewReading extends GlucoseValue {
-  patientId: number;
+/** What a reading says besides its value: stored as validated, and exported as stored. */
+export interface ReadingDetails {
   measuredAt: Date;
   context: string;
   source: string;
@@ -124,6 +123,11 @@ export interface NewReading extends GlucoseValue {
   sampleType: string | null;
   sampleLocation: string | null;
   notes: string | null;
+}
+
+/** A reading input after validation: what the repository inserts. */
+export interface NewReading extends GlucoseValue, ReadingDetails {
+  patientId: number;
 }
 
 const validateItem = compileBodyValidator(CreateReadingBody);
