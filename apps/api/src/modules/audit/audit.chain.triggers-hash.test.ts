@@ -5,45 +5,10 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb } from '../../../test/build-test-app.js';
-import type { DbHandle } from '../../db/client.js';
+import { clock, closeDb, db, entry, freshDb, seed, tamper } from '../../../test/fixtures/audit.chain.js';
 import { auditEvents } from '../../db/schema/index.js';
-import { ManualClock } from '../../lib/clock.js';
 import { type ChainedRow, canonicalJson, GENESIS_HASH, linkHash } from './audit.chain.js';
-import { type AuditEntry, AuditService } from './audit.service.js';
-
-let db: DbHandle;
-const clock = new ManualClock('2026-03-01T10:00:00.000Z');
-
-const entry = (i: number): AuditEntry => ({
-  actor: { id: 3, role: 'admin' },
-  action: 'patients.read',
-  resourceType: 'patient',
-  resourceId: i,
-  patientId: 500 + i,
-  outcome: 'success',
-  ip: '198.51.100.4',
-  userAgent: 'chain-test',
-  requestId: `r-${i}`,
-  details: { index: i, fields: ['name', 'dni'] },
-});
-
-/** Writes `n` rows, one transaction each, advancing the clock a second per row. */
-async function seed(audit: AuditService, n: number): Promise<void> {
-  for (let i = 1; i <= n; i++) {
-    clock.advance(1000);
-    await audit.record(db.db, entry(i));
-  }
-}
-
-/** Runs `statement` with the UPDATE/DELETE trigger off, as only a superuser could; back on after. */
-async function tamper(statement: SQL): Promise<void> {
-  await db.db.transaction(async (tx) => {
-    await tx.execute(sql`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete`);
-    await tx.execute(statement);
-    await tx.execute(sql`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete`);
-  });
-}
+import { AuditService } from './audit.service.js';
 
 /** The database error behind drizzle's wrapper. */
 async function dbError(promise: Promise<unknown>): Promise<{ message: string; code?: string }> {
@@ -54,13 +19,6 @@ async function dbError(promise: Promise<unknown>): Promise<{ message: string; co
     return e.cause ?? e;
   }
   throw new Error('expected the statement to fail');
-}
-
-async function freshDb(): Promise<void> {
-  db = await createTestDb();
-}
-async function closeDb(): Promise<void> {
-  await db.close();
 }
 
 describe('append-only triggers', () => {

@@ -3,32 +3,14 @@
  * verification, and the audit rows that reading the trail itself writes. Access and the list are in
  * audit.routes.access-list.test.ts.
  */
-import { eq, sql } from 'drizzle-orm';
-import type { LightMyRequestResponse } from 'fastify';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { admin, bearer, type TokenFor, tokenFor } from '../../../test/build-test-app.js';
-import { useTestApp } from '../../../test/use-test-app.js';
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { admin } from '../../../test/build-test-app.js';
+import { type Event, HOUR, T0, useSeededTrail } from '../../../test/fixtures/audit.routes.js';
 import { auditEvents } from '../../db/schema/index.js';
-import { ManualClock } from '../../lib/clock.js';
 import { CSV_COLUMNS } from './audit.schema.js';
-import type { AuditEntry } from './audit.service.js';
 
-const clock = new ManualClock('2026-01-10T00:00:00.000Z');
-const T0 = Date.parse('2026-01-10T00:00:00.000Z');
-const HOUR = 3_600_000;
-const seeded: Record<string, number> = {};
-
-const auth = async (who: TokenFor) => bearer(await tokenFor(api.app, who));
-const get = async (url: string, who: TokenFor | null = admin(), headers: Record<string, string> = {}) =>
-  api.app.inject({ method: 'GET', url, headers: { ...(who ? await auth(who) : {}), ...headers } });
-
-type Event = { id: number; actor: { id: number | null; role: string }; patientId: number | null; action: string };
-
-/** The audit row a request wrote about itself, found by its request id. */
-async function rowOf(res: LightMyRequestResponse) {
-  const requestId = String(res.headers['x-request-id']);
-  return api.db.db.select().from(auditEvents).where(eq(auditEvents.requestId, requestId));
-}
+const { api, clock, seeded, get, rowOf, seed } = useSeededTrail();
 
 /** RFC 4180: quoted fields may hold commas, doubled quotes and newlines. */
 function parseCsv(text: string): string[][] {
@@ -43,37 +25,6 @@ function parseCsv(text: string): string[][] {
   }
   return rows.filter((r) => !(r.length === 1 && r[0] === ''));
 }
-
-async function seed(name: string, at: number, entry: Partial<AuditEntry>): Promise<void> {
-  clock.set(new Date(at));
-  await api.app.audit.record(api.app.db.db, {
-    actor: { id: 101, role: 'clinician' },
-    action: 'readings.read',
-    resourceType: 'readings',
-    outcome: 'success',
-    ip: '192.0.2.1',
-    userAgent: 'seed, "quoted" agent',
-    requestId: `seed-${name}`,
-    details: { returned: 1, label: 'commas, "quotes"\nand a newline' },
-    ...entry,
-  });
-  const [row] = await api.db.db
-    .select()
-    .from(auditEvents)
-    .where(eq(auditEvents.requestId, `seed-${name}`));
-  seeded[name] = row?.id ?? 0;
-}
-
-const api = useTestApp({ clock });
-
-beforeAll(async () => {
-  await seed('a', T0, { patientId: 9001 });
-  await seed('b', T0 + HOUR, { actor: { id: 102, role: 'clinician' }, patientId: 9002, action: 'appointments.read' });
-  await seed('c', T0 + 2 * HOUR, { patientId: 9002, outcome: 'denied' });
-  await seed('d', T0 + 3 * HOUR, { actor: { id: 103, role: 'admin' }, patientId: 9001, action: 'patients.update' });
-  for (let i = 0; i < 7; i++) await seed(`p${i}`, T0 + 4 * HOUR + i, { resourceType: 'pagination_probe' });
-  clock.set('2026-01-15T12:00:00.000Z');
-});
 
 describe('GET /v1/audit-events/export', () => {
   it('streams every row as CSV, a header then one line per row, oldest first', async () => {

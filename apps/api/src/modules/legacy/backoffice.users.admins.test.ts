@@ -6,36 +6,15 @@
  * suite's (apps/api/test/legacy).
  */
 import { eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type TokenFor, tokenFor } from '../../../test/build-test-app.js';
 import { createStaff, DEFAULT_PASSWORD } from '../../../test/factories.js';
-import { useTestApp } from '../../../test/use-test-app.js';
+import { bo, clinician, legacyAdmin, unique, useBackoffice } from '../../../test/fixtures/backoffice.users.js';
 import { auditEvents, credentials, staff } from '../../db/schema/index.js';
 import { verifyPassword } from '../auth/auth.passwords.js';
-import { createMemoryMailer } from '../notifications/mailer.js';
 import { RECOVER_ANSWER } from './backoffice.admin.routes.js';
-import { buildLegacyApp } from './legacy.app.js';
-import backofficeRoutes from './legacy.backoffice.js';
 
-let bo: FastifyInstance;
-const mailer = createMemoryMailer();
-
-// Token-only staff (rows made by tokenFor) get ids far from the factories' sequence.
-const legacyAdmin: TokenFor = { kind: 'staff', id: 9001, roles: ['admin', 'clinician', 'assistant'] };
-const clinician: TokenFor = { kind: 'staff', id: 9002, roles: ['clinician'] };
-
-const api = useTestApp({ mailer });
-
-beforeAll(async () => {
-  bo = await buildLegacyApp(api.app, 'backoffice', backofficeRoutes);
-});
-afterAll(async () => {
-  await bo?.close();
-});
-
-let n = 0;
-const unique = () => `${process.pid % 1000}${++n}${Date.now() % 100000}`;
+const { api, mailer } = useBackoffice();
 
 describe('admins', () => {
   it('GET /admin/me answers {username, email} of the caller', async () => {

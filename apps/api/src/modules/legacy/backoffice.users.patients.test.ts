@@ -6,36 +6,21 @@
  * clients are the contract suite's (apps/api/test/legacy).
  */
 import { and, eq, sql } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, type TokenFor, tokenFor } from '../../../test/build-test-app.js';
+import { describe, expect, it } from 'vitest';
+import { bearer, tokenFor } from '../../../test/build-test-app.js';
 import { createPatient } from '../../../test/factories.js';
-import { useTestApp } from '../../../test/use-test-app.js';
+import {
+  assistant,
+  bo,
+  clinician,
+  legacyAdmin,
+  unique,
+  useBackoffice,
+} from '../../../test/fixtures/backoffice.users.js';
 import { credentials, patients, sessions } from '../../db/schema/index.js';
 import { verifyPassword } from '../auth/auth.passwords.js';
-import { createMemoryMailer } from '../notifications/mailer.js';
-import { buildLegacyApp } from './legacy.app.js';
-import backofficeRoutes from './legacy.backoffice.js';
 
-let bo: FastifyInstance;
-const mailer = createMemoryMailer();
-
-// Token-only staff (rows made by tokenFor) get ids far from the factories' sequence.
-const legacyAdmin: TokenFor = { kind: 'staff', id: 9001, roles: ['admin', 'clinician', 'assistant'] };
-const clinician: TokenFor = { kind: 'staff', id: 9002, roles: ['clinician'] };
-const assistant: TokenFor = { kind: 'staff', id: 9003, roles: ['assistant'] };
-
-const api = useTestApp({ mailer });
-
-beforeAll(async () => {
-  bo = await buildLegacyApp(api.app, 'backoffice', backofficeRoutes);
-});
-afterAll(async () => {
-  await bo?.close();
-});
-
-let n = 0;
-const unique = () => `${process.pid % 1000}${++n}${Date.now() % 100000}`;
+const { api } = useBackoffice();
 
 function signUp(overrides: Record<string, unknown> = {}) {
   const u = unique();

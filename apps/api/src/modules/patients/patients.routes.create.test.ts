@@ -4,20 +4,13 @@
  * patients.routes.read-edit.test.ts.
  */
 import { count, eq } from 'drizzle-orm';
-import type { LightMyRequestResponse } from 'fastify';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { admin, clinician, type TokenFor, tokenFor } from '../../../test/build-test-app.js';
+import { describe, expect, it } from 'vitest';
+import { admin, clinician } from '../../../test/build-test-app.js';
 import { createPatient } from '../../../test/factories.js';
-import { useTestApp } from '../../../test/use-test-app.js';
-import { auditEvents, credentials, passwordTokens, patients } from '../../db/schema/index.js';
+import { assistant, usePatientsApp } from '../../../test/fixtures/patients.routes.js';
+import { credentials, passwordTokens, patients } from '../../db/schema/index.js';
 
-const assistant: TokenFor = { kind: 'staff', id: 3, roles: ['assistant'] };
-
-const api = useTestApp();
-
-beforeAll(async () => {
-  for (const who of [admin(), clinician(), assistant]) await tokenFor(api.app, who);
-});
+const { api, rowsOf } = usePatientsApp();
 
 let n = 0;
 /** A valid create body with identifiers unique to this call. */
@@ -31,13 +24,6 @@ function body(overrides: Record<string, unknown> = {}) {
     surname: 'Fernández',
     ...overrides,
   };
-}
-
-async function rowsOf(res: LightMyRequestResponse) {
-  return api.db.db
-    .select()
-    .from(auditEvents)
-    .where(eq(auditEvents.requestId, String(res.headers['x-request-id'])));
 }
 
 async function patientCount() {

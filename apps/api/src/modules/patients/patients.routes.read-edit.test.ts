@@ -3,27 +3,13 @@
  * pagination, and the audit rows they write. Creation is in patients.routes.create.test.ts.
  */
 import { eq } from 'drizzle-orm';
-import type { LightMyRequestResponse } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { admin, clinician, type TokenFor, tokenFor } from '../../../test/build-test-app.js';
+import { admin, clinician } from '../../../test/build-test-app.js';
 import { createPatient } from '../../../test/factories.js';
-import { useTestApp } from '../../../test/use-test-app.js';
-import { auditEvents, patients } from '../../db/schema/index.js';
+import { assistant, usePatientsApp } from '../../../test/fixtures/patients.routes.js';
+import { patients } from '../../db/schema/index.js';
 
-const assistant: TokenFor = { kind: 'staff', id: 3, roles: ['assistant'] };
-
-const api = useTestApp();
-
-beforeAll(async () => {
-  for (const who of [admin(), clinician(), assistant]) await tokenFor(api.app, who);
-});
-
-async function rowsOf(res: LightMyRequestResponse) {
-  return api.db.db
-    .select()
-    .from(auditEvents)
-    .where(eq(auditEvents.requestId, String(res.headers['x-request-id'])));
-}
+const { api, rowsOf } = usePatientsApp();
 
 describe('GET and PATCH /v1/patients/:id', () => {
   it('reads one patient; an unknown id is 404', async () => {
