@@ -1,5 +1,5 @@
 /**
- * legacy-compat.md §E, behaviours 1–12, one named test each (13–25: behaviours-e13-e25).
+ * legacy-compat.md §E, behaviours 1–12, one named test each (13–25: behaviours-e13-e19 and behaviours-e20-e25).
  * Only HTTP to the two legacy listeners is asserted.
  */
 import { describe, expect, it } from 'vitest';
