@@ -120,6 +120,20 @@ describe('sign-in', () => {
     await context.close();
   });
 
+  it('a reload keeps the user signed in: the access token is gone with the page, the cookie restores it', async () => {
+    const { page, context } = await newPage(browser);
+    await signIn(page, { username: ctx().staff.clinician[2] as string });
+    await page.goto('/admin/patients');
+    await page.getByRole('row').nth(1).waitFor();
+    const refresh = page.waitForResponse((r) => r.url().endsWith('/v1/auth/refresh'));
+    await page.reload();
+    expect((await refresh).status()).toBe(200);
+    await expectSignedIn(page);
+    await page.getByRole('row').nth(1).waitFor();
+    expect(page.url()).toContain('/admin/patients');
+    await context.close();
+  });
+
   it('sign-out ends the session: back on the sign-in page, and a reload does not bring it back', async () => {
     const { page, context } = await newPage(browser);
     await signIn(page, 'admin');
