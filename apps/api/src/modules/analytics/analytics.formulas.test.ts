@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { WHOLE_MG_DL_BAND_EDGES } from '../../../test/fixtures/bands.js';
 import { bandOf } from '../readings/readings.summaries.js';
 import {
   binStart,
@@ -23,22 +24,12 @@ import {
 const fromMmol = (mmol: number) => Math.round(mmol * MG_DL_PER_MMOL_L * 10) / 10;
 
 describe('consensus bands (classification on whole mg/dL)', () => {
-  it.each([
-    [53, 'veryLow'],
-    [54, 'low'],
-    [69, 'low'],
-    [70, 'inRange'],
-    [180, 'inRange'],
-    [181, 'high'],
-    [250, 'high'],
-    [251, 'veryHigh'],
-    [53.4, 'veryLow'],
-    [53.5, 'low'],
-    [180.4, 'inRange'],
-    [180.5, 'high'],
-  ] as const)('%s mg/dL is %s', (value, band) => {
-    expect(bandOf(value)).toBe(band);
-  });
+  it.each([...WHOLE_MG_DL_BAND_EDGES, [53.4, 'veryLow'], [53.5, 'low'], [180.4, 'inRange'], [180.5, 'high']] as const)(
+    '%s mg/dL is %s',
+    (value, band) => {
+      expect(bandOf(value)).toBe(band);
+    },
+  );
 
   it.each([
     [3.0, 54.0, 'low'],

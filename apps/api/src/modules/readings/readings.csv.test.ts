@@ -1,24 +1,11 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { exportReading } from '../../../test/fixtures/readings.export.js';
 import { csvChunk, csvRecord, localTime } from './readings.csv.js';
 import type { ExportReading } from './readings.export.repository.js';
 import { CSV_COLUMNS } from './readings.export.schema.js';
 
-const reading = (over: Partial<ExportReading> = {}): ExportReading => ({
-  id: 7,
-  valueMgDl: 180,
-  rangeFlag: null,
-  unit: 'mg/dL',
-  measuredAt: new Date('2026-03-01T12:15:00.000Z'),
-  context: 'lunch',
-  source: 'meter',
-  deviceId: 'meter-1',
-  sequenceNumber: 42,
-  sampleType: 'capillary_whole_blood',
-  sampleLocation: 'finger',
-  notes: null,
-  ...over,
-});
+const reading = (over: Partial<ExportReading> = {}): ExportReading => exportReading({ id: 7, valueMgDl: 180, ...over });
 
 describe('local time column', () => {
   it('shows the instant on the patient wall clock with its offset', () => {

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, buildTestApp, clinician, createTestDb, tokenFor } from '../../../test/build-test-app.js';
 import { createPatient, createReadings } from '../../../test/factories.js';
+import { exportReading } from '../../../test/fixtures/readings.export.js';
 import type { DbHandle } from '../../db/client.js';
 import { auditEvents } from '../../db/schema/index.js';
 import { ManualClock } from '../../lib/clock.js';
@@ -56,21 +57,8 @@ function problemsOf(resource: Json): unknown[] {
   return problems;
 }
 
-const reading = (over: Partial<ExportReading> = {}): ExportReading => ({
-  id: 41,
-  valueMgDl: 154.5,
-  rangeFlag: null,
-  unit: 'mg/dL',
-  measuredAt: new Date('2026-03-01T12:15:00.000Z'),
-  context: 'lunch',
-  source: 'meter',
-  deviceId: 'meter-1',
-  sequenceNumber: 42,
-  sampleType: 'capillary_whole_blood',
-  sampleLocation: 'finger',
-  notes: null,
-  ...over,
-});
+const reading = (over: Partial<ExportReading> = {}): ExportReading =>
+  exportReading({ id: 41, valueMgDl: 154.5, ...over });
 
 const ctx: FhirContext = {
   patient: { id: 12, targetLowMgDl: 70, targetHighMgDl: 180 },

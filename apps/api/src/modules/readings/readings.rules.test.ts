@@ -1,5 +1,6 @@
 /** Pure reading rules: units, the mmol/L trap, plausible range, meter flags, time window, legacy types. */
 import { describe, expect, it } from 'vitest';
+import { WHOLE_MG_DL_BAND_EDGES } from '../../../test/fixtures/bands.js';
 import { applyReadings, effective, type GamificationState, previousDay } from './readings.gamification.js';
 import {
   checkReadingInput,
@@ -24,17 +25,7 @@ describe('units and bands (clinical.md)', () => {
   });
 
   it('classifies the band edges in mg/dL: 54 is low, 70 and 180 are in range', () => {
-    const edges: [number, string][] = [
-      [53, 'veryLow'],
-      [54, 'low'],
-      [69, 'low'],
-      [70, 'inRange'],
-      [180, 'inRange'],
-      [181, 'high'],
-      [250, 'high'],
-      [251, 'veryHigh'],
-    ];
-    for (const [v, band] of edges) expect([v, bandOf(v)]).toEqual([v, band]);
+    for (const [v, band] of WHOLE_MG_DL_BAND_EDGES) expect([v, bandOf(v)]).toEqual([v, band]);
   });
 
   it('classifies meter values entered in mmol/L as the consensus intends (the mmol/L trap)', () => {

@@ -7,8 +7,9 @@ import { count, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bearer, type TokenFor, tokenFor } from '../../../test/build-test-app.js';
 import { createPatient, createStaff } from '../../../test/factories.js';
+import { expectInvitedOnly } from '../../../test/fixtures/invitations.js';
 import { useTestApp } from '../../../test/use-test-app.js';
-import { credentials, passwordTokens, staff } from '../../db/schema/index.js';
+import { credentials, staff } from '../../db/schema/index.js';
 
 let adminId: number;
 let adminToken: string;
@@ -108,12 +109,7 @@ describe('POST /v1/staff', () => {
     const res = await asAdmin('POST', '/v1/staff', body({ roles: ['assistant'] }));
     expect(res.statusCode).toBe(201);
     const [cred] = await api.db.db.select().from(credentials).where(eq(credentials.staffId, res.json().id));
-    expect(cred?.passwordHash).toBeNull();
-    const tokens = await api.db.db
-      .select()
-      .from(passwordTokens)
-      .where(eq(passwordTokens.credentialId, cred?.id ?? 0));
-    expect(tokens.map((t) => t.purpose)).toEqual(['invite']);
+    await expectInvitedOnly(api.db, cred);
   });
 
   it.each([
