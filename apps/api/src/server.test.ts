@@ -88,7 +88,9 @@ describe('the diabetify command', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
-      const line = await waitForLine(child, /Diabetify listening/, 25_000);
+      // A bound on waiting, not a timing assertion: tsx compiles the CLI and PGlite creates and migrates
+      // a database first, which takes far longer on a loaded machine.
+      const line = await waitForLine(child, /Diabetify listening/, 60_000);
       const { url, database } = JSON.parse(line) as { url: string; database: string };
       expect(database).toBe('pglite');
       const ready = await fetch(`${url}/health/ready`);
@@ -99,7 +101,7 @@ describe('the diabetify command', () => {
     } finally {
       child.kill('SIGKILL');
     }
-  });
+  }, 90_000);
 
   it('version prints the package version; an unknown command exits 2 with usage', async () => {
     const run = (args: string[]) =>
