@@ -3,7 +3,7 @@
  * and change nothing), and racing transitions: exactly one wins, the others get 409
  * stale_transition, and history and audit agree with what happened (security.md IV-8, BF-2).
  */
-import { asc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import {
   DETAILS,
@@ -13,8 +13,9 @@ import {
   requestIn,
   staffToken,
 } from '../../../test/access-matrix/consultations.js';
+import { transitionsInOrder } from '../../../test/fixtures/queue.js';
 import { useTestApp } from '../../../test/use-test-app.js';
-import { auditEvents, queueRequests, queueRequestTransitions } from '../../db/schema/index.js';
+import { auditEvents, queueRequests } from '../../db/schema/index.js';
 
 const api = useTestApp();
 
@@ -25,13 +26,7 @@ async function requestRow(id: number) {
   if (!row) throw new Error('request missing');
   return row;
 }
-// In insertion order, as the history route returns them (an unordered select may come back in any order).
-const transitionsOf = (id: number) =>
-  api.db.db
-    .select()
-    .from(queueRequestTransitions)
-    .where(eq(queueRequestTransitions.requestId, id))
-    .orderBy(asc(queueRequestTransitions.id));
+const transitionsOf = (id: number) => transitionsInOrder(api.db, id);
 
 async function staffPost(url: string, role: 'clinician' | 'assistant' | 'admin' = 'clinician', payload?: object) {
   return api.app.inject({

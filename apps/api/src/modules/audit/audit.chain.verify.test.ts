@@ -21,6 +21,17 @@ function at<T>(rows: T[], i: number): T {
   return row;
 }
 
+/** Appends a forged row with a hash consistent with its own link, as a writer with INSERT could; returns it as stored. */
+async function insertForged(forged: typeof auditEvents.$inferSelect) {
+  const { id: _id, ...values } = forged;
+  await db.db.insert(auditEvents).values({ ...values, hash: linkHash(forged) });
+  const [row] = await db.db
+    .select()
+    .from(auditEvents)
+    .where(eq(auditEvents.requestId, forged.requestId ?? ''));
+  return row;
+}
+
 describe('verification of one chain', () => {
   let audit: AuditService;
   // One database for the block: the seeded chain is snapshotted once and restored after each
@@ -138,9 +149,7 @@ describe('verification of one chain', () => {
   it('reports a consistent row appended without advancing the head (INSERT needs no trigger bypass)', async () => {
     const tail = at(await chain(), 5);
     const forged = { ...tail, chainSeq: 7, prevHash: tail.hash, requestId: 'forged' };
-    const { id: _id, ...values } = forged;
-    await db.db.insert(auditEvents).values({ ...values, hash: linkHash(forged) });
-    const [row] = await db.db.select().from(auditEvents).where(eq(auditEvents.requestId, 'forged'));
+    const row = await insertForged(forged);
     expect(await audit.verify()).toMatchObject({
       ok: false,
       checkedRows: 7,
@@ -151,9 +160,7 @@ describe('verification of one chain', () => {
   it('reports a consistent chain forged into a shard whose head was never used', async () => {
     const tail = at(await chain(), 5);
     const forged = { ...tail, chainShard: 200, chainSeq: 1, prevHash: GENESIS_HASH, requestId: 'forged' };
-    const { id: _id, ...values } = forged;
-    await db.db.insert(auditEvents).values({ ...values, hash: linkHash(forged) });
-    const [row] = await db.db.select().from(auditEvents).where(eq(auditEvents.requestId, 'forged'));
+    const row = await insertForged(forged);
     expect(await audit.verify()).toMatchObject({
       ok: false,
       shards: 2,

@@ -63,6 +63,19 @@ async function signIn(identifier: string, password: string) {
 const sessionsWith = (token: string) => api.app.inject({ url: '/v1/auth/sessions', headers: bearer(token) });
 const refreshWith = (refreshToken: string) => post('/v1/auth/refresh', { refreshToken });
 
+/** After a password change or reset: this session is revoked (access and refresh) and only NEW_PASSWORD signs in. */
+async function expectEndedByNewPassword(
+  session: { accessToken: string; refreshToken: string },
+  p: { dni: string; password: string },
+): Promise<void> {
+  const revoked = await sessionsWith(session.accessToken);
+  expect(revoked.statusCode).toBe(401);
+  expect(revoked.json().code).toBe('session_revoked');
+  expect((await refreshWith(session.refreshToken)).statusCode).toBe(401);
+  expect((await login(p.dni, p.password)).statusCode).toBe(401);
+  expect((await login(p.dni, NEW_PASSWORD)).statusCode).toBe(200);
+}
+
 /**
  * Revocation reaches the session cache through the event bus (async over Redis): subscribe before
  * the change, then ask once the event has arrived, instead of polling against a stopwatch.
@@ -148,12 +161,7 @@ describe('reset password', () => {
     expect(res.headers['referrer-policy']).toBe('no-referrer');
 
     await reached;
-    const revoked = await sessionsWith(session.accessToken);
-    expect(revoked.statusCode).toBe(401);
-    expect(revoked.json().code).toBe('session_revoked');
-    expect((await refreshWith(session.refreshToken)).statusCode).toBe(401);
-    expect((await login(p.dni, p.password)).statusCode).toBe(401);
-    expect((await login(p.dni, NEW_PASSWORD)).statusCode).toBe(200);
+    await expectEndedByNewPassword(session, p);
     const [cred] = await api.db.db.select().from(credentials).where(eq(credentials.id, p.credential.id));
     expect(cred?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
 
@@ -274,12 +282,7 @@ describe('change password', () => {
     expect((await sessionsWith(mine.accessToken)).statusCode).toBe(200);
     expect((await refreshWith(mine.refreshToken)).statusCode).toBe(200);
     await reached;
-    const killed = await sessionsWith(other.accessToken);
-    expect(killed.statusCode).toBe(401);
-    expect(killed.json().code).toBe('session_revoked');
-    expect((await refreshWith(other.refreshToken)).statusCode).toBe(401);
-    expect((await login(p.dni, p.password)).statusCode).toBe(401);
-    expect((await login(p.dni, NEW_PASSWORD)).statusCode).toBe(200);
+    await expectEndedByNewPassword(other, p);
     const [audit] = (await auditRows('auth.password_change')).filter(
       (r) => r.resourceId === String(p.id) && r.outcome === 'success',
     );

@@ -31,7 +31,11 @@ beforeAll(async () => {
 });
 
 async function signIn(app: FastifyInstance) {
-  const p = await createPatient(api.db.db);
+  return signInAs(app, await createPatient(api.db.db));
+}
+
+/** One more session of the same patient, signed in on `app`. */
+async function signInAs(app: FastifyInstance, p: { dni: string; password: string }) {
   const res = await app.inject({
     method: 'POST',
     url: '/v1/auth/login',
@@ -65,10 +69,8 @@ describe(`session revocation across instances (${usingRedis ? 'Redis pub/sub' : 
 
   it('logout-all on A ends every session of the user on B', async () => {
     const p = await createPatient(api.db.db);
-    const login = () =>
-      a.inject({ method: 'POST', url: '/v1/auth/login', payload: { identifier: p.dni, password: p.password } });
-    const one = (await login()).json();
-    const two = (await login()).json();
+    const one = await signInAs(a, p);
+    const two = await signInAs(a, p);
     expect((await sessionsVia(b, one.accessToken)).statusCode).toBe(200);
     expect((await sessionsVia(b, two.accessToken)).statusCode).toBe(200);
     const reached = revocationReaches(b);
@@ -81,10 +83,8 @@ describe(`session revocation across instances (${usingRedis ? 'Redis pub/sub' : 
 
   it('revoking one of my sessions by id from another session', async () => {
     const p = await createPatient(api.db.db);
-    const login = () =>
-      a.inject({ method: 'POST', url: '/v1/auth/login', payload: { identifier: p.dni, password: p.password } });
-    const phone = (await login()).json();
-    const laptop = (await login()).json();
+    const phone = await signInAs(a, p);
+    const laptop = await signInAs(a, p);
     const list = (await sessionsVia(b, laptop.accessToken)).json().data as { id: string; current: boolean }[];
     expect(list).toHaveLength(2);
     const other = list.find((s) => !s.current);

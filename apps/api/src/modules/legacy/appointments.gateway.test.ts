@@ -9,8 +9,9 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { tokenFor } from '../../../test/build-test-app.js';
 import { createPatient, createStaff } from '../../../test/factories.js';
+import { transitionsInOrder } from '../../../test/fixtures/queue.js';
 import { useTestApp } from '../../../test/use-test-app.js';
-import { appointments, auditEvents, queueRequests, queueRequestTransitions } from '../../db/schema/index.js';
+import { appointments, auditEvents, queueRequests } from '../../db/schema/index.js';
 import { createMemoryMailer } from '../notifications/mailer.js';
 import backofficeAppointmentsRoutes from './backoffice.appointments.routes.js';
 import gatewayAppointmentsRoutes from './gateway.appointments.routes.js';
@@ -89,12 +90,7 @@ const accept = (placement: number) =>
 
 const currentRequests = (patientId: number) =>
   api.db.db.select().from(queueRequests).where(eq(queueRequests.patientId, patientId)).orderBy(asc(queueRequests.id));
-const transitionsOf = (requestId: number) =>
-  api.db.db
-    .select()
-    .from(queueRequestTransitions)
-    .where(eq(queueRequestTransitions.requestId, requestId))
-    .orderBy(asc(queueRequestTransitions.id));
+const transitionsOf = (requestId: number) => transitionsInOrder(api.db, requestId);
 
 function expectDetail(res: LightMyRequestResponse, status: number, detail: string) {
   expect(res.statusCode, res.body).toBe(status);
