@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { bearer, buildTestApp } from '../../../test/build-test-app.js';
 import { createPatient, createStaff } from '../../../test/factories.js';
@@ -95,15 +96,20 @@ describe('refresh rotation', () => {
 describe('browser refresh cookie (RT-8)', () => {
   const ORIGIN = 'https://admin.clinic.example';
 
+  /** A new staff member signs in on `app` asking for the refresh token as a cookie. */
+  const cookieLogin = async (app: FastifyInstance) => {
+    const s = await createStaff(api.db.db);
+    return app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { identifier: s.username, password: s.password, cookie: true },
+    });
+  };
+
   it('login with cookie:true sets a __Host- HttpOnly Secure SameSite=Strict cookie and no body token; refresh needs an allowed Origin', async () => {
     const browserApp = await buildTestApp({ db: api.db, env: { CORS_ORIGINS: ORIGIN } });
     try {
-      const s = await createStaff(api.db.db);
-      const res = await browserApp.inject({
-        method: 'POST',
-        url: '/v1/auth/login',
-        payload: { identifier: s.username, password: s.password, cookie: true },
-      });
+      const res = await cookieLogin(browserApp);
       expect(res.statusCode).toBe(200);
       expect(res.json().refreshToken).toBeUndefined();
       const setCookie = String(res.headers['set-cookie']);
@@ -143,12 +149,7 @@ describe('browser refresh cookie (RT-8)', () => {
       env: { PUBLIC_WEB_ORIGIN: `${own}/`, CORS_ORIGINS: undefined },
     });
     try {
-      const s = await createStaff(api.db.db);
-      const res = await selfServed.inject({
-        method: 'POST',
-        url: '/v1/auth/login',
-        payload: { identifier: s.username, password: s.password, cookie: true },
-      });
+      const res = await cookieLogin(selfServed);
       let cookie = String(res.headers['set-cookie']).split(';')[0] as string;
       // inject addresses the app as localhost:80; each success rotates the cookie.
       const refresh = async (origin: string) => {
