@@ -15,6 +15,15 @@ let app: FastifyInstance;
 let bare: FastifyInstance;
 const logs = new LogCapture();
 
+/** POST to the body-validating test route; a content-type header only when the test picks one. */
+const postItem = (payload: object | string, contentType?: string) =>
+  app.inject({
+    method: 'POST',
+    url: '/v1/test/items',
+    ...(contentType ? { headers: { 'content-type': contentType } } : {}),
+    payload,
+  });
+
 /** The real app plus test routes, registered before `ready()`. */
 async function appWithTestRoutes(): Promise<FastifyInstance> {
   const built = await buildApp(testConfig({ LOG_LEVEL: 'info', BODY_LIMIT_BYTES: '2048' }), {
@@ -65,14 +74,14 @@ describe('problem details', () => {
   });
 
   it('answers a body validation error with 400 and a field → message map', async () => {
-    const res = await app.inject({ method: 'POST', url: '/v1/test/items', payload: { name: '', count: 1.5 } });
+    const res = await postItem({ name: '', count: 1.5 });
     const body = expectProblem(res, 400);
     expect(body).toMatchObject({ code: 'validation_failed', title: 'Invalid request', instance: '/v1/test/items' });
     expect(body.errors).toEqual({ 'body.name': expect.any(String), 'body.count': expect.any(String) });
   });
 
   it('names a missing required field', async () => {
-    const res = await app.inject({ method: 'POST', url: '/v1/test/items', payload: { name: 'a' } });
+    const res = await postItem({ name: 'a' });
     expect(expectProblem(res, 400).errors).toEqual({ 'body.count': expect.stringMatching(/required/) });
   });
 
@@ -90,24 +99,14 @@ describe('problem details', () => {
   });
 
   it('answers malformed JSON with 400 malformed_json and no parser details', async () => {
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/test/items',
-      headers: { 'content-type': 'application/json' },
-      payload: '{"name": "a", "count": ',
-    });
+    const res = await postItem('{"name": "a", "count": ', 'application/json');
     const body = expectProblem(res, 400);
     expect(body.code).toBe('malformed_json');
     expect(res.body).not.toMatch(/Unexpected|position|SyntaxError/);
   });
 
   it('answers an empty JSON body with 400 malformed_json', async () => {
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/test/items',
-      headers: { 'content-type': 'application/json' },
-      payload: '',
-    });
+    const res = await postItem('', 'application/json');
     expect(expectProblem(res, 400).code).toBe('malformed_json');
   });
 
@@ -116,25 +115,17 @@ describe('problem details', () => {
     ['text/plain', 'name=a'],
     ['application/x-www-form-urlencoded', 'name=a&count=1'],
   ])('answers an unsupported content type (%s) with 415 (IV-2)', async (type, payload) => {
-    const res = await app.inject({ method: 'POST', url: '/v1/test/items', headers: { 'content-type': type }, payload });
+    const res = await postItem(payload, type);
     expect(expectProblem(res, 415).code).toBe('unsupported_media_type');
   });
 
   it('answers a body over BODY_LIMIT_BYTES with 413 (IV-7)', async () => {
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/test/items',
-      payload: { name: 'x'.repeat(4000), count: 1 },
-    });
+    const res = await postItem({ name: 'x'.repeat(4000), count: 1 });
     expect(expectProblem(res, 413).code).toBe('payload_too_large');
   });
 
   it('answers a body just under the limit normally', async () => {
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/test/items',
-      payload: { name: 'x'.repeat(90), count: 1 },
-    });
+    const res = await postItem({ name: 'x'.repeat(90), count: 1 });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toEqual({ name: 'x'.repeat(90), count: 1 });
   });
