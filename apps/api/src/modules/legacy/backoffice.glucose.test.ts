@@ -23,6 +23,15 @@ const clinician: TokenFor = { kind: 'staff', id: 9102, roles: ['clinician'] };
 const assistant: TokenFor = { kind: 'staff', id: 9103, roles: ['assistant'] };
 const adminOnly: TokenFor = { kind: 'staff', id: 9104, roles: ['admin'] };
 
+/** POST /glucose/reading on the back-office as `who`, with the fields every call sends first. */
+const record = (who: TokenFor, userId: number, level: number, type: string, extra: object = {}) =>
+  api.callOn(bo, who, 'POST', '/glucose/reading', {
+    user_id: userId,
+    glucose_level: level,
+    reading_type: type,
+    ...extra,
+  });
+
 const api = useTestApp();
 
 beforeAll(async () => {
@@ -41,12 +50,7 @@ const counters = async (id: number) =>
 describe('POST /glucose/reading', () => {
   it('records a reading for the patient as the staff writer: 201 legacy reading, row, counters, audit', async () => {
     const p = await createPatient(api.db.db);
-    const reply = await api.callOn(bo, assistant, 'POST', '/glucose/reading', {
-      user_id: p.id,
-      glucose_level: 135,
-      reading_type: 'CENA',
-      notes: 'cargada en consultorio',
-    });
+    const reply = await record(assistant, p.id, 135, 'CENA', { notes: 'cargada en consultorio' });
     expect(reply.statusCode, reply.body).toBe(201);
     const body = reply.json();
     expect(body).toMatchObject({
@@ -78,46 +82,25 @@ describe('POST /glucose/reading', () => {
   it('honours created_at, and refuses an implausible value with a 422 naming glucose_level (nothing stored)', async () => {
     const p = await createPatient(api.db.db);
     const at = ago(2);
-    const dated = await api.callOn(bo, clinician, 'POST', '/glucose/reading', {
-      user_id: p.id,
-      glucose_level: 90.5,
-      reading_type: 'OTRO',
-      created_at: at.toISOString(),
-    });
+    const dated = await record(clinician, p.id, 90.5, 'OTRO', { created_at: at.toISOString() });
     expect(dated.statusCode, dated.body).toBe(201);
     expect(dated.json()).toMatchObject({ glucose_level: 90.5, notes: null });
     expect(dated.json().created_at).toBe(formatLegacyDate(at, api.app.config.clinic.timezone));
 
-    const bad = await api.callOn(bo, clinician, 'POST', '/glucose/reading', {
-      user_id: p.id,
-      glucose_level: 5,
-      reading_type: 'OTRO',
-    });
+    const bad = await record(clinician, p.id, 5, 'OTRO');
     expect(bad.statusCode).toBe(422);
     expect(bad.json().detail[0].loc).toEqual(['body', 'glucose_level']);
-    const wrongType = await api.callOn(bo, clinician, 'POST', '/glucose/reading', {
-      user_id: p.id,
-      glucose_level: 100,
-      reading_type: 'BRUNCH',
-    });
+    const wrongType = await record(clinician, p.id, 100, 'BRUNCH');
     expect(wrongType.statusCode).toBe(422);
     expect(await api.db.db.select().from(readings).where(eq(readings.patientId, p.id))).toHaveLength(1);
   });
 
   it('answers 404 "User not found" for an unknown user_id; an admin-only account is refused (403)', async () => {
-    const missing = await api.callOn(bo, clinician, 'POST', '/glucose/reading', {
-      user_id: 99999999,
-      glucose_level: 100,
-      reading_type: 'OTRO',
-    });
+    const missing = await record(clinician, 99999999, 100, 'OTRO');
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual({ detail: 'User not found' });
     const p = await createPatient(api.db.db);
-    const denied = await api.callOn(bo, adminOnly, 'POST', '/glucose/reading', {
-      user_id: p.id,
-      glucose_level: 100,
-      reading_type: 'OTRO',
-    });
+    const denied = await record(adminOnly, p.id, 100, 'OTRO');
     expect(denied.statusCode).toBe(403);
     expect(typeof denied.json().detail).toBe('string');
     expect(await counters(p.id)).toBe(0);
@@ -190,11 +173,7 @@ describe('GET /glucose/user/{id}[/latest] and /glucose/readings', () => {
 describe('DELETE /glucose/reading/{id}', () => {
   it('soft-deletes (counters move, audited), answers a bare string, then 404 "Reading not found"', async () => {
     const p = await createPatient(api.db.db);
-    const made = await api.callOn(bo, clinician, 'POST', '/glucose/reading', {
-      user_id: p.id,
-      glucose_level: 120,
-      reading_type: 'OTRO',
-    });
+    const made = await record(clinician, p.id, 120, 'OTRO');
     const id = made.json().id as number;
     expect(await counters(p.id)).toBe(1);
     expect((await api.callOn(bo, assistant, 'DELETE', `/glucose/reading/${id}`)).statusCode).toBe(403);
