@@ -8,9 +8,11 @@
  * Idempotent: an account whose DNI (patients) or username (staff) exists is reported as existing
  * and left untouched, whatever its password or roles are now.
  */
+
 import { eq } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.js';
-import { credentials, patients, staff } from '../../db/schema/index.js';
+import { insertCredential } from '../../db/credentials.js';
+import { patients, staff } from '../../db/schema/index.js';
 import type { Clock } from '../../lib/clock.js';
 import { AuditService } from '../audit/audit.service.js';
 import { hashPassword } from '../auth/auth.passwords.js';
@@ -189,21 +191,4 @@ export async function seedLegacyDemo(
     created.push(label);
   }
   return { created, existing };
-}
-
-/** The account's argon2id credential (the demo passwords bypass the policy on purpose). */
-async function insertCredential(
-  tx: Executor,
-  owner: { patientId: number } | { staffId: number },
-  passwordHash: string,
-  now: Date,
-): Promise<void> {
-  await tx.insert(credentials).values({
-    ...owner,
-    passwordHash,
-    passwordAlgo: 'argon2id',
-    passwordChangedAt: now,
-    createdAt: now,
-    updatedAt: now,
-  });
 }

@@ -67,22 +67,6 @@ export async function insertPatient(tx: Executor, values: NewPatient): Promise<P
 }
 
 /** The patient's login credential; `passwordHash` null = invited, no password yet. */
-export async function insertCredential(tx: Executor, patientId: number, passwordHash: string | null, at: Date) {
-  const [row] = await tx
-    .insert(credentials)
-    .values({
-      patientId,
-      passwordHash,
-      passwordAlgo: passwordHash ? 'argon2id' : null,
-      passwordChangedAt: passwordHash ? at : null,
-      createdAt: at,
-      updatedAt: at,
-    })
-    .returning({ id: credentials.id });
-  if (!row) throw new Error('credential insert returned no row');
-  return row;
-}
-
 export async function updatePatient(tx: Executor, id: number, changes: PatientChanges): Promise<PatientRow> {
   const [row] = await tx.update(patients).set(changes).where(eq(patients.id, id)).returning();
   if (!row) throw new Error('patient update returned no row');

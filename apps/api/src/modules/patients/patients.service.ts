@@ -5,7 +5,9 @@
  * refused attempts included (LG-3); every change commits with its audit row and publishes its
  * event after the commit (architecture rule 4). Audit details carry ids and field names only.
  */
+
 import type { Database, Executor } from '../../db/client.js';
+import { insertCredential } from '../../db/credentials.js';
 import { withTransaction } from '../../db/transaction.js';
 import { type Actor, canReadPatient, canWritePatient } from '../../lib/authorization.js';
 import type { Clock } from '../../lib/clock.js';
@@ -181,7 +183,7 @@ export class PatientsService {
           createdAt: now,
           updatedAt: now,
         });
-        const credential = await repo.insertCredential(tx, row.id, passwordHash, now);
+        const credential = await insertCredential(tx, { patientId: row.id }, passwordHash, now);
         if (!passwordHash) await this.d.invite(tx, { credentialId: credential.id, email: row.email, name: row.name });
         await this.d.audit.record(tx, {
           ...origin,

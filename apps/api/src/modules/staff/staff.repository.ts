@@ -1,6 +1,8 @@
 /** The only file of the staff module that touches the query builder. */
+
 import { and, arrayContains, asc, count, desc, eq, ilike, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { insertCredential } from '../../db/credentials.js';
 import { credentials, staff } from '../../db/schema/index.js';
 import { containsPattern } from '../../lib/search.js';
 import type { StaffSort } from './staff.schema.js';
@@ -70,18 +72,7 @@ export async function insertStaffWithCredential(
     .values({ ...values, createdAt: at, updatedAt: at })
     .returning();
   if (!row) throw new Error('staff insert returned no row');
-  const [credential] = await tx
-    .insert(credentials)
-    .values({
-      staffId: row.id,
-      passwordHash,
-      passwordAlgo: passwordHash ? 'argon2id' : null,
-      passwordChangedAt: passwordHash ? at : null,
-      createdAt: at,
-      updatedAt: at,
-    })
-    .returning({ id: credentials.id });
-  if (!credential) throw new Error('credential insert returned no row');
+  const credential = await insertCredential(tx, { staffId: row.id }, passwordHash, at);
   return { row, credentialId: credential.id };
 }
 
