@@ -37,3 +37,13 @@ export interface AuditEntry extends AuditOrigin {
 export interface AuditRecorder {
   record(executor: Executor, entry: AuditEntry): Promise<unknown>;
 }
+
+/** The audit entry of a successful action on one patient's record (the record is the resource). */
+export function patientRecordEntry(
+  origin: AuditOrigin,
+  action: string,
+  patientId: number,
+  details: Record<string, unknown>,
+): AuditEntry {
+  return { ...origin, action, resourceType: 'patient', resourceId: patientId, patientId, outcome: 'success', details };
+}

@@ -2,7 +2,9 @@
  * The pure demo-data generators: determinism, people that satisfy the table constraints, CGM
  * streams every 5 minutes with sensor and signal gaps, 4–8 meter checks a day, uint16 counters.
  */
+
 import { describe, expect, it } from 'vitest';
+import { groupBy } from '../../lib/group-by.js';
 import {
   CGM_INTERVAL_MS,
   DAY_MS,
@@ -22,17 +24,6 @@ const TZ = 'America/Argentina/Buenos_Aires';
 const NOW = new Date('2025-06-15T12:34:56.000Z');
 const CONTEXTS = ['fasting', 'breakfast', 'lunch', 'snack', 'dinner', 'exercise', 'other_meal', 'bedtime', 'other'];
 const DIABETES_TYPES = ['type1', 'type2', 'gestational', 'lada', 'mody', 'other'];
-
-function groupBy<T, K>(items: T[], key: (x: T) => K): Map<K, T[]> {
-  const out = new Map<K, T[]>();
-  for (const x of items) {
-    const k = key(x);
-    const list = out.get(k);
-    if (list) list.push(x);
-    else out.set(k, [x]);
-  }
-  return out;
-}
 
 function take<T>(it: Iterable<T>, n: number): T[] {
   const out: T[] = [];

@@ -2,7 +2,9 @@
  * Pure assembly of the answers: the aggregates the repository returns → the response shapes
  * (rounding, percentages, basis, sufficiency, episodes, per-day and per-context roll-ups).
  */
+
 import { READING_CONTEXTS } from '../../db/schema/readings.js';
+import { groupBy } from '../../lib/group-by.js';
 import type { Band } from '../readings/readings.summaries.js';
 import { allEpisodes, type EpisodeSummary, runsFromStarts } from './analytics.episodes.js';
 import {
@@ -46,17 +48,6 @@ export function thresholdsOf(profile: PatientProfile): Thresholds {
 }
 
 const ratio = (part: number, whole: number) => (whole > 0 ? round((part / whole) * 100, 1) : null);
-
-function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
-}
 
 type Totals = Omit<GroupRow, 'day' | 'context'>;
 

@@ -4,7 +4,9 @@
  * Every read of a patient's analytics is audited, refused attempts included (LG-3); audit details
  * carry ids and counts only.
  */
+
 import type { Database } from '../../db/client.js';
+import { patientRecordEntry } from '../../lib/audit.js';
 import { type Actor, canReadPatient } from '../../lib/authorization.js';
 import type { Clock } from '../../lib/clock.js';
 import { NotFoundError } from '../../lib/errors.js';
@@ -130,15 +132,10 @@ export class AnalyticsService {
   }
 
   private async auditRead(origin: AuditOrigin, id: number, action: string, w: ResolvedWindow, tzOverride: boolean) {
-    await this.d.audit.record(this.d.db, {
-      ...origin,
-      action,
-      resourceType: 'patient',
-      resourceId: id,
-      patientId: id,
-      outcome: 'success',
-      details: { windowDays: localDays(w), timezoneOverride: tzOverride },
-    });
+    await this.d.audit.record(
+      this.d.db,
+      patientRecordEntry(origin, action, id, { windowDays: localDays(w), timezoneOverride: tzOverride }),
+    );
   }
 
   async stats(actor: Actor, origin: AuditOrigin, id: number, query: WindowQuery): Promise<Stats> {

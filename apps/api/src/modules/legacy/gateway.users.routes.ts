@@ -159,7 +159,7 @@ export default async function gatewayUsersRoutes(root: FastifyInstance) {
         ...(body.email === undefined ? {} : { email: body.email }),
       };
       try {
-        return wireUser(await patients.updateOwnContact(actorOf(request), auditOrigin(request), patch, sent));
+        return wireUser(await patients.edits.updateOwnContact(actorOf(request), auditOrigin(request), patch, sent));
       } catch (err) {
         profileError(err);
       }

@@ -9,6 +9,7 @@
 import type { Database, Executor } from '../../db/client.js';
 import { insertCredential } from '../../db/credentials.js';
 import { withTransaction } from '../../db/transaction.js';
+import { patientRecordEntry } from '../../lib/audit.js';
 import { type Actor, canReadPatient, canWritePatient } from '../../lib/authorization.js';
 import type { Clock } from '../../lib/clock.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
@@ -49,7 +50,8 @@ export type CreateSource = 'staff' | 'self_registration';
 const ALL_CHUNK = 1000;
 
 export class PatientsService {
-  private readonly edits: PatientEdits;
+  /** Edits of a record; the legacy listener calls `edits.updateOwnContact` directly. */
+  readonly edits: PatientEdits;
 
   constructor(private readonly d: PatientsDeps) {
     this.edits = new PatientEdits(d);
@@ -218,16 +220,6 @@ export class PatientsService {
     return this.edits.updatePreferences(actor, origin, patch);
   }
 
-  /** The legacy app's own profile edit (`PATCH /users/me`); see patients.edits.ts. */
-  updateOwnContact(
-    actor: Actor,
-    origin: AuditOrigin,
-    patch: Pick<UpdatePatientBody, 'name' | 'surname' | 'email'>,
-    ignored: readonly string[] = [],
-  ): Promise<Patient> {
-    return this.edits.updateOwnContact(actor, origin, patch, ignored);
-  }
-
   /**
    * Blocks or unblocks a patient. Blocking revokes every session of the patient in the same
    * transaction, so their tokens stop working as soon as it commits (RT-7, JW-8).
@@ -255,15 +247,10 @@ export class PatientsService {
       if (blocked && credentialId !== null) {
         revoked = await this.d.sessions.revokeAll(tx, credentialId, 'blocked', origin);
       }
-      await this.d.audit.record(tx, {
-        ...origin,
-        action,
-        resourceType: 'patient',
-        resourceId: id,
-        patientId: id,
-        outcome: 'success',
-        details: { changed: current.blocked !== blocked, revokedSessions: revoked },
-      });
+      await this.d.audit.record(
+        tx,
+        patientRecordEntry(origin, action, id, { changed: current.blocked !== blocked, revokedSessions: revoked }),
+      );
       await this.d.events.publishAfterCommit(tx, 'patients', blocked ? 'blocked' : 'unblocked', { patientId: id });
       return toPatient(row);
     });
