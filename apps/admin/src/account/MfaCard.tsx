@@ -143,6 +143,9 @@ export function MfaCard({ enabled, onChange }: { enabled: boolean; onChange: () 
           </Typography>
           <Chip
             size="small"
+            // Outlined like the staff list's status chips: white text on the filled success colour
+            // fails the contrast check (axe, serious).
+            variant="outlined"
             color={enabled ? 'success' : 'default'}
             label={translate(enabled ? 'dfy.staff.mfa_on' : 'dfy.staff.mfa_off')}
           />
