@@ -42,7 +42,8 @@ export function isValidWindow(w: { from: string; to: string }): boolean {
 }
 
 /** Offset of `timeZone` from UTC at `instant`, in ms (positive east of Greenwich). */
-function offsetMs(instant: number, timeZone: string): number {
+/** How far `timeZone`'s wall clock is ahead of UTC at `instant` (shared with the audit filters). */
+export function offsetMs(instant: number, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',

@@ -5,6 +5,7 @@
  */
 import type { paths } from '@diabetify/contracts/openapi';
 import { clinicTimezone } from '../../locale/time';
+import { offsetMs } from '../../patients/show/window';
 
 export type AuditListQuery = NonNullable<paths['/v1/audit-events']['get']['parameters']['query']>;
 export type AuditExportQuery = paths['/v1/audit-events/export']['get']['parameters']['query'];
@@ -47,23 +48,6 @@ export const NO_FILTERS: AuditFilters = {
   to: '',
 };
 
-/** Milliseconds the zone is ahead of UTC at `instant`. */
-function zoneOffsetMs(instant: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(instant));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return wall - Math.floor(instant / 1000) * 1000;
-}
-
 /** `2026-12-06T08:00` read on the clinic's clock → ISO instant; '' or garbage → undefined. */
 export function clinicLocalToIso(value: string, timeZone = clinicTimezone()): string | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value);
@@ -71,8 +55,8 @@ export function clinicLocalToIso(value: string, timeZone = clinicTimezone()): st
   const [y, mo, d, h, mi] = m.slice(1).map(Number) as [number, number, number, number, number];
   const asUtc = Date.UTC(y, mo - 1, d, h, mi);
   // Two passes settle the offset across a DST change between the guess and the answer.
-  let instant = asUtc - zoneOffsetMs(asUtc, timeZone);
-  instant = asUtc - zoneOffsetMs(instant, timeZone);
+  let instant = asUtc - offsetMs(asUtc, timeZone);
+  instant = asUtc - offsetMs(instant, timeZone);
   return new Date(instant).toISOString();
 }
 
